@@ -1,0 +1,192 @@
+"""The composition root: ``create_app(settings)`` wires every component, once.
+
+Each resource is set up and torn down as a pair in ``cleanup_ctx`` (records, live state, geo
+data, the peer-connection registry, the call core), so nothing outlives the app and tests can
+build as many apps as they like in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import socketio
+from aiohttp import web
+
+from geo.service import GeoService
+from live import open_live_state
+from live.base import LiveState
+from media.registry import PeerRegistry
+from operator_console import routes as console_routes
+from records import open_store
+from records.base import RecordStore
+from server import auth
+from server.http_errors import error_middleware
+from server.keys import CORE, GEO, LIVE, MEDIA, RECORDS, SETTINGS, SIGNALING, SIO
+from server.log import SERVER
+from server.settings import Settings
+from signaling.core import CallCore
+from signaling.namespaces import Signaling
+from signaling.notifier import SocketNotifier
+
+VENDOR = {
+    # URL prefix under /vendor -> directory inside node_modules (installed at setup).
+    "socket.io-client": "socket.io-client/dist",
+    "leaflet": "leaflet/dist",
+}
+
+
+def _socketio_server(settings: Settings) -> socketio.AsyncServer:
+    manager = (
+        socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    )
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins=[],  # same origin only: the pages are served by this server
+        always_connect=True,  # connect before the handler runs, so it may emit at once
+        max_http_buffer_size=settings.server.max_event_bytes * 2,
+        ping_interval=10,
+        ping_timeout=10,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def _page(path: Path) -> Callable[[web.Request], asyncio.Future[web.StreamResponse]]:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
+
+    return handler  # type: ignore[return-value]
+
+
+async def health(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    await request.app[LIVE].list_operators("__health__")
+    return web.json_response(
+        {
+            "ok": True,
+            "node": platform.node(),
+            "live_state": "redis" if settings.redis_url else "memory",
+            "records": "postgresql" if settings.database_url.startswith("postgres") else "sqlite",
+        }
+    )
+
+
+async def client_config(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    return web.json_response(
+        {
+            "ice_servers": list(settings.media.ice_servers),
+            "max_event_bytes": settings.server.max_event_bytes,
+            "languages": ["kk", "ru", "en"],
+        }
+    )
+
+
+@web.middleware
+async def security_headers(
+    request: web.Request, handler: Callable[[web.Request], asyncio.Future[web.StreamResponse]]
+) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.path in ("/", "/console"):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob:; "
+            "connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+            "frame-ancestors 'none'",
+        )
+    return response
+
+
+def create_app(
+    settings: Settings,
+    *,
+    live_state: LiveState | None = None,
+    record_store: RecordStore | None = None,
+    geo: GeoService | None = None,
+    caller_grace_s: float = 30.0,
+    operator_grace_s: float = 10.0,
+) -> web.Application:
+    """Build the application. Injected backends are used as given and not closed by the app."""
+    app = web.Application(
+        middlewares=[security_headers, error_middleware],
+        client_max_size=settings.server.max_event_bytes * 4,
+    )
+    app[SETTINGS] = settings
+    sio = _socketio_server(settings)
+    sio.attach(app)
+    app[SIO] = sio
+    signaling = Signaling(sio, settings.server.max_event_bytes)
+    app[SIGNALING] = signaling
+
+    async def records_ctx(app: web.Application) -> AsyncIterator[None]:
+        store = record_store or await open_store(settings.database_url)
+        app[RECORDS] = store
+        yield
+        if record_store is None:
+            await store.close()
+
+    async def live_ctx(app: web.Application) -> AsyncIterator[None]:
+        live = live_state or open_live_state(settings.redis_url)
+        app[LIVE] = live
+        yield
+        if live_state is None:
+            await live.close()
+
+    async def geo_ctx(app: web.Application) -> AsyncIterator[None]:
+        # Loading boundaries and gazetteer is CPU work: keep the loop free while it runs.
+        loop = asyncio.get_running_loop()
+        app[GEO] = geo or await loop.run_in_executor(
+            None, GeoService.from_settings, settings.geo, settings.centres
+        )
+        yield
+
+    async def media_ctx(app: web.Application) -> AsyncIterator[None]:
+        registry = PeerRegistry(settings.media)
+        app[MEDIA] = registry
+        yield
+        await registry.close_all()
+
+    async def core_ctx(app: web.Application) -> AsyncIterator[None]:
+        core = CallCore(
+            settings,
+            app[LIVE],
+            app[RECORDS],
+            app[GEO],
+            app[MEDIA],
+            SocketNotifier(sio),
+            caller_grace_s=caller_grace_s,
+            operator_grace_s=operator_grace_s,
+        )
+        app[CORE] = core
+        signaling.attach_core(core)
+        SERVER.info(
+            "102 ready: live state %s, records %s, %d centres",
+            "redis" if settings.redis_url else "memory",
+            settings.database_url.split(":", 1)[0],
+            len(settings.centres.centres),
+        )
+        yield
+        signaling.attach_core(None)
+        await core.close()
+
+    for ctx in (records_ctx, live_ctx, geo_ctx, media_ctx, core_ctx):
+        app.cleanup_ctx.append(ctx)
+
+    static = settings.server.static_dir
+    app.router.add_get("/", _page(static / "index.html"))
+    app.router.add_get("/console", _page(static / "console.html"))
+    app.router.add_static("/static", static, follow_symlinks=False)
+    for prefix, folder in VENDOR.items():
+        app.router.add_static(f"/vendor/{prefix}", settings.server.node_modules / folder)
+    app.router.add_get("/api/health", health)
+    app.router.add_get("/api/client-config", client_config)
+    auth.setup(app)
+    console_routes.setup(app)
+    return app

@@ -1,0 +1,51 @@
+"""Domain errors as JSON HTTP answers: one middleware, one status table."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from domain import errors
+
+log = logging.getLogger("102.server")
+
+STATUS: list[tuple[type[errors.Error102], int]] = [
+    (errors.PayloadTooLarge, 413),
+    (errors.InvalidInput, 400),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.Unauthenticated, 401),
+    (errors.Forbidden, 403),
+    (errors.RateLimited, 429),
+    (errors.ServiceUnavailable, 503),
+]
+
+
+def status_of(exc: errors.Error102) -> int:
+    for kind, status in STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 500
+
+
+def error_response(exc: errors.Error102) -> web.Response:
+    return web.json_response({"ok": False, "error": exc.to_dict()}, status=status_of(exc))
+
+
+@web.middleware
+async def error_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except errors.Error102 as exc:
+        return error_response(exc)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("%s %s failed", request.method, request.path)
+        return web.json_response(
+            {"ok": False, "error": {"code": "internal", "message": "internal error"}}, status=500
+        )

@@ -1,0 +1,36 @@
+"""What the call service needs from the outside, as protocols (injected by create_app)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+
+class Notifier(Protocol):
+    """Delivers server -> client events (Socket.IO rooms in production, lists in unit tests)."""
+
+    async def citizen(self, call_id: str, event: str, data: dict[str, Any]) -> None: ...
+
+    async def operator(self, operator_id: str, event: str, data: dict[str, Any]) -> None: ...
+
+    async def centre(self, centre: str, event: str, data: dict[str, Any]) -> None: ...
+
+    async def supervisors(self, event: str, data: dict[str, Any]) -> None: ...
+
+
+class MediaPort(Protocol):
+    async def answer(self, call_id: str, party: str, offer_sdp: str) -> str: ...
+
+    async def close_party(self, call_id: str, party: str) -> None: ...
+
+    async def close_call(self, call_id: str) -> None: ...
+
+    def on_party_lost(self, callback: Callable[[str, str], Any]) -> None: ...
+
+
+class GeoAnswerLike(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class GeoPort(Protocol):
+    def locate(self, lat: float, lon: float, accuracy_m: float | None = None) -> Any: ...
