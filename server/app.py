@@ -46,7 +46,8 @@ def _socketio_server(settings: Settings) -> socketio.AsyncServer:
         async_mode="aiohttp",
         client_manager=manager,
         cors_allowed_origins=[],  # same origin only: the pages are served by this server
-        always_connect=True,  # connect before the handler runs, so it may emit at once
+        # Refused logins must fail the handshake itself (connect_error), not connect and drop.
+        always_connect=False,
         max_http_buffer_size=settings.server.max_event_bytes * 2,
         ping_interval=10,
         ping_timeout=10,

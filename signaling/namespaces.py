@@ -212,6 +212,19 @@ class Signaling:
                 )
             connection = secrets.token_hex(8)
             self.staff[sid] = (user, connection)
+            if namespace == OPERATOR_NS:
+                try:
+                    await self.core_operators.connected(user, connection)
+                except Forbidden as exc:
+                    self.staff.pop(sid, None)
+                    raise socketio.exceptions.ConnectionRefusedError(exc.to_dict()) from None
+            # The handshake is answered when this handler returns; greet after that.
+            self.sio.start_background_task(self._welcome, sid, namespace, user)
+
+        return connect
+
+    async def _welcome(self, sid: str, namespace: str, user: StaffUser) -> None:
+        try:
             if namespace == SUPERVISOR_NS:
                 await self.sio.enter_room(sid, SUPERVISORS_ROOM, namespace=namespace)
                 every = await self.core.live.list_calls(None)
@@ -224,11 +237,9 @@ class Signaling:
                     namespace=namespace,
                 )
                 return
-            try:
-                presence = await self.core_operators.connected(user, connection)
-            except Forbidden as exc:
-                self.staff.pop(sid, None)
-                raise socketio.exceptions.ConnectionRefusedError(exc.to_dict()) from None
+            presence = await self.core.live.get_operator(user.id)
+            if presence is None:
+                return
             await self.sio.enter_room(sid, operator_room(user.id), namespace=namespace)
             await self.sio.enter_room(sid, centre_room(presence.centre), namespace=namespace)
             calls = await self.core.live.list_calls(presence.centre)
@@ -244,8 +255,8 @@ class Signaling:
                 to=sid,
                 namespace=namespace,
             )
-
-        return connect
+        except Exception:
+            log.exception("greeting %s on %s failed", sid, namespace)
 
     def _staff_disconnect(self, namespace: str) -> Callable[..., Awaitable[None]]:
         async def disconnect(sid: str, *_: Any) -> None:

@@ -108,6 +108,13 @@ class OperatorCalls:
 
         connected = await core.mutate(call_id, change)
         core.timers.cancel(f"offer:{call_id}")
+        # The operator chose another call than the one offered to them: that one goes back.
+        if presence.offered_call not in (None, call_id):
+            assert presence.offered_call is not None
+            try:
+                await core.withdraw_offer(presence.offered_call, user.id, CallEvent.DECLINE)
+            except (UnknownCall, CallAlreadyTaken):
+                pass
         # Picked from the queue while offered to a colleague: withdraw their offer.
         if call.offered_to not in (None, user.id):
             assert call.offered_to is not None
