@@ -3,7 +3,7 @@
     queued --offer--> offered --accept--> connected --hangup--> ended
     queued --accept--> connected            (an operator picks the call from the queue)
     offered --decline/offer_timeout/operator_lost--> queued
-    connected --operator_lost--> queued     (the caller is never dropped with the operator's console)
+    connected --operator_lost--> queued     (a caller is never dropped with the console)
     queued|offered --caller_hangup--> abandoned
     queued|offered|connected --fail--> failed
     connected --caller_hangup|operator_hangup--> ended

@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     configure(args.log_level)
     try:
         settings = load_settings(args.config)
-        missing = [p for p in (settings.server.static_dir, settings.server.node_modules) if not p.is_dir()]
+        missing = [
+            p for p in (settings.server.static_dir, settings.server.node_modules) if not p.is_dir()
+        ]
         if missing:
             raise ConfigError(f"missing {', '.join(map(str, missing))}: run `make setup` first")
         app = create_app(settings)
@@ -46,14 +48,14 @@ def main(argv: list[str] | None = None) -> int:
         "    .venv/bin/python -m records create-user NAME --role operator --centre almaty-city\n",
         flush=True,
     )
+    serve = _serve(app, settings.server.host, settings.server.port, ssl_context)
     try:
-        import uvloop
-
-        runner = uvloop.run
-    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
-        runner = asyncio.run
-    try:
-        runner(_serve(app, settings.server.host, settings.server.port, ssl_context))
+        try:
+            import uvloop
+        except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
+            asyncio.run(serve)
+        else:
+            uvloop.run(serve)
     except KeyboardInterrupt:
         SERVER.info("stopped")
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import platform
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import socketio
@@ -18,6 +18,7 @@ from aiohttp import web
 from geo.service import GeoService
 from live import open_live_state
 from live.base import LiveState
+from live.redis_state import RedisLiveState
 from media.registry import PeerRegistry
 from operator_console import routes as console_routes
 from records import open_store
@@ -40,7 +41,9 @@ VENDOR = {
 
 def _socketio_server(settings: Settings) -> socketio.AsyncServer:
     manager = (
-        socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+        socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}socketio")
+        if settings.redis_url
+        else None
     )
     return socketio.AsyncServer(
         async_mode="aiohttp",
@@ -56,11 +59,11 @@ def _socketio_server(settings: Settings) -> socketio.AsyncServer:
     )
 
 
-def _page(path: Path) -> Callable[[web.Request], asyncio.Future[web.StreamResponse]]:
+def _page(path: Path) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handler(request: web.Request) -> web.StreamResponse:
         return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
 
-    return handler  # type: ignore[return-value]
+    return handler
 
 
 async def health(request: web.Request) -> web.Response:
@@ -89,7 +92,7 @@ async def client_config(request: web.Request) -> web.Response:
 
 @web.middleware
 async def security_headers(
-    request: web.Request, handler: Callable[[web.Request], asyncio.Future[web.StreamResponse]]
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
     response = await handler(request)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -134,7 +137,9 @@ def create_app(
             await store.close()
 
     async def live_ctx(app: web.Application) -> AsyncIterator[None]:
-        live = live_state or open_live_state(settings.redis_url)
+        live = live_state or open_live_state(settings.redis_url, settings.redis_prefix)
+        if isinstance(live, RedisLiveState):
+            await live.ping()  # a missing Redis fails start-up, not the first emergency call
         app[LIVE] = live
         yield
         if live_state is None:
@@ -143,8 +148,12 @@ def create_app(
     async def geo_ctx(app: web.Application) -> AsyncIterator[None]:
         # Loading boundaries and gazetteer is CPU work: keep the loop free while it runs.
         loop = asyncio.get_running_loop()
-        app[GEO] = geo or await loop.run_in_executor(
-            None, GeoService.from_settings, settings.geo, settings.centres
+        app[GEO] = (
+            geo
+            if geo is not None
+            else await loop.run_in_executor(
+                None, GeoService.from_settings, settings.geo, settings.centres
+            )
         )
         yield
 

@@ -48,7 +48,9 @@ class MediaSettings:
 
 @dataclass(frozen=True)
 class GeoSettings:
-    boundary_file: Path = ROOT / "node_modules/@amcharts/amcharts5-geodata/json/kazakhstan2023High.json"
+    boundary_file: Path = (
+        ROOT / "node_modules/@amcharts/amcharts5-geodata/json/kazakhstan2023High.json"
+    )
     boundary_attribution: str = "Region outlines: amCharts geodata (amcharts.com)"
     max_fix_age_s: float = 120.0
     near_border_m: float = 5000.0
@@ -68,6 +70,8 @@ class Settings:
     media: MediaSettings = field(default_factory=MediaSettings)
     geo: GeoSettings = field(default_factory=GeoSettings)
     redis_url: str | None = None
+    # Key prefix in Redis (and the Socket.IO channel name): several deployments, one Redis.
+    redis_prefix: str = "102:"
     database_url: str = f"sqlite:///{ROOT / 'var/102.sqlite3'}"
     centres: CentreDirectory = field(
         default_factory=lambda: CentreDirectory([Centre("national", "National centre")], "national")
@@ -181,9 +185,13 @@ def load_settings(
     media = MediaSettings(
         ice_servers=tuple(ice),
         host_candidates=tuple(hosts),
-        max_video_bitrate=_typed(med.get("max_video_bitrate", 1_500_000), int, "media.max_video_bitrate"),
+        max_video_bitrate=_typed(
+            med.get("max_video_bitrate", 1_500_000), int, "media.max_video_bitrate"
+        ),
         offer_timeout_s=_typed(med.get("offer_timeout_s", 20.0), float, "media.offer_timeout_s"),
-        connect_timeout_s=_typed(med.get("connect_timeout_s", 20.0), float, "media.connect_timeout_s"),
+        connect_timeout_s=_typed(
+            med.get("connect_timeout_s", 20.0), float, "media.connect_timeout_s"
+        ),
     )
 
     g = _section(data, "geo")
@@ -212,18 +220,22 @@ def load_settings(
     )
 
     live = _section(data, "live_state")
-    _check_keys(live, {"redis_url"}, "live_state")
+    _check_keys(live, {"redis_url", "prefix"}, "live_state")
     rec = _section(data, "records")
     _check_keys(rec, {"database_url"}, "records")
     redis_url = live.get("redis_url") or None
-    if redis_url is not None and not str(redis_url).startswith(("redis://", "rediss://", "unix://")):
+    if redis_url is not None and not str(redis_url).startswith(
+        ("redis://", "rediss://", "unix://")
+    ):
         raise ConfigError(f"live_state.redis_url must be a redis:// URL, got {redis_url!r}")
     database_url = rec.get("database_url") or f"sqlite:///{ROOT / 'var/102.sqlite3'}"
     if not str(database_url).startswith(("sqlite:///", "postgresql://", "postgres://")):
         raise ConfigError("records.database_url must be sqlite:///PATH or postgresql://...")
-    if str(database_url).startswith("sqlite:///") and not str(database_url).startswith("sqlite:////"):
+    if str(database_url).startswith("sqlite:///") and not str(database_url).startswith(
+        "sqlite:////"
+    ):
         # relative sqlite paths are relative to the project root, like every other path
-        database_url = f"sqlite:///{ROOT / str(database_url)[len('sqlite:///'):]}"
+        database_url = f"sqlite:///{ROOT / str(database_url)[len('sqlite:///') :]}"
 
     centres = _build_centres(_section(data, "centres"))
     settings = Settings(
@@ -231,6 +243,7 @@ def load_settings(
         media=media,
         geo=geo,
         redis_url=redis_url,
+        redis_prefix=_typed(live.get("prefix", "102:"), str, "live_state.prefix"),
         database_url=str(database_url),
         centres=centres,
     )

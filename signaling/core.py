@@ -20,7 +20,7 @@ from records.base import RecordStore
 from server.settings import Settings
 from signaling.ports import GeoPort, MediaPort, Notifier
 from signaling.timers import Timers
-from signaling.views import centre_queue, citizen_call, queue_positions, queue_item
+from signaling.views import centre_queue, citizen_call, queue_item, queue_positions
 
 # Compare-and-set retries: a location update racing an accept loses one round, never more
 # than a few; past this something is wrong and the client gets a conflict to retry.
@@ -75,9 +75,7 @@ class CallCore:
                 return updated
         raise Conflict("the call changed too often to update; retry")
 
-    async def transition(
-        self, call_id: str, event: CallEvent, **changes: Any
-    ) -> LiveCall:
+    async def transition(self, call_id: str, event: CallEvent, **changes: Any) -> LiveCall:
         return await self.mutate(call_id, lambda call: call.apply(event, **changes))
 
     async def set_operator(self, operator_id: str, **changes: Any) -> OperatorPresence | None:
@@ -235,9 +233,7 @@ class CallCore:
         except (UnknownCall, CallAlreadyTaken, Conflict):
             return
         await self.set_operator(operator_id, available=False)
-        await self.notify.operator(
-            operator_id, "call:offer_expired", {"call_id": call_id}
-        )
+        await self.notify.operator(operator_id, "call:offer_expired", {"call_id": call_id})
         await self.push_operator_state(operator_id)
         await self.centre_changed(call.centre)
 
@@ -245,9 +241,7 @@ class CallCore:
         def change(call: LiveCall) -> LiveCall:
             if call.state is not CallState.OFFERED or call.offered_to != operator_id:
                 raise CallAlreadyTaken("the call is no longer offered to you")
-            return call.apply(
-                event, offered_to=None, declined_by=(*call.declined_by, operator_id)
-            )
+            return call.apply(event, offered_to=None, declined_by=(*call.declined_by, operator_id))
 
         call = await self.mutate(call_id, change)
         self.timers.cancel(f"offer:{call_id}")

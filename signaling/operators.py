@@ -69,9 +69,7 @@ class OperatorCalls:
         presence = replace(presence, **changes)
         await self.core.live.put_operator(presence)
         if not available and presence.offered_call is not None:
-            call = await self.core.withdraw_offer(
-                presence.offered_call, user.id, CallEvent.DECLINE
-            )
+            call = await self.core.withdraw_offer(presence.offered_call, user.id, CallEvent.DECLINE)
             await self.core.centre_changed(call.centre)
         else:
             await self.core.centre_changed(presence.centre)
@@ -119,7 +117,9 @@ class OperatorCalls:
         if call.offered_to not in (None, user.id):
             assert call.offered_to is not None
             await core.set_operator(call.offered_to, offered_call=None)
-            await core.notify.operator(call.offered_to, "call:offer_withdrawn", {"call_id": call_id})
+            await core.notify.operator(
+                call.offered_to, "call:offer_withdrawn", {"call_id": call_id}
+            )
         await core.live.put_operator(replace(presence, current_call=call_id, offered_call=None))
         await core.records.update_call(call_id, answered_at=now, operator_id=user.id)
         await core.notify.citizen(call_id, "call:status", await core.citizen_view(connected))
@@ -133,7 +133,11 @@ class OperatorCalls:
         if record is not None:
             for point in record.trail:
                 trail.append(
-                    {**point.raw, "received_at": point.received_at, "region_code": point.region_code}
+                    {
+                        **point.raw,
+                        "received_at": point.received_at,
+                        "region_code": point.region_code,
+                    }
                 )
         centre = self.core.settings.centres.get(call.centre)
         return {

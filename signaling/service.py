@@ -177,9 +177,7 @@ class CitizenCalls:
             ended = await self.core.transition(call_id, event)
             await self.core.finish(ended, "caller_lost")
 
-        self.core.timers.start(
-            f"caller-lost:{call_id}", self.core.caller_grace_s, expire
-        )
+        self.core.timers.start(f"caller-lost:{call_id}", self.core.caller_grace_s, expire)
 
     async def status(self, call_id: str) -> dict[str, Any]:
         call = await self.core.require_call(call_id)

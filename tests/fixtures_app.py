@@ -69,9 +69,7 @@ class Running:
 
 
 @pytest.fixture
-async def running(
-    app_settings: Settings, geo_service: GeoService
-) -> AsyncIterator[Running]:
+async def running(app_settings: Settings, geo_service: GeoService) -> AsyncIterator[Running]:
     app = create_app(app_settings, geo=geo_service, caller_grace_s=1.0, operator_grace_s=1.0)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

@@ -80,12 +80,27 @@ async def test_malformed_sdp_and_unknown_ids(
     citizen, call_id = await citizen_with_call(running, clients)
     garbage = {"call_id": call_id, "type": "offer", "sdp": "v=0\r\nthis is not sdp\r\n"}
     assert code(await citizen.call("media:offer", garbage)) == "invalid_sdp"
-    assert code(await citizen.call("media:offer", {"call_id": call_id, "sdp": "hello"})) == "invalid_sdp"
-    assert code(await citizen.call("media:offer", {"call_id": call_id, "type": "answer", "sdp": "v=0"})) == "invalid_sdp"
+    assert (
+        code(await citizen.call("media:offer", {"call_id": call_id, "sdp": "hello"}))
+        == "invalid_sdp"
+    )
+    assert (
+        code(
+            await citizen.call("media:offer", {"call_id": call_id, "type": "answer", "sdp": "v=0"})
+        )
+        == "invalid_sdp"
+    )
     unknown = "0" * 32
     assert code(await citizen.call("call:hangup", {"call_id": unknown})) == "unknown_call"
     assert code(await citizen.call("call:hangup", {"call_id": "../../etc"})) == "invalid_payload"
-    assert code(await citizen.call("location:update", {"call_id": unknown, "location": location(*ALMATY)})) == "unknown_call"
+    assert (
+        code(
+            await citizen.call(
+                "location:update", {"call_id": unknown, "location": location(*ALMATY)}
+            )
+        )
+        == "unknown_call"
+    )
 
 
 async def test_events_out_of_order(running: Running, clients: Callable[[str], Client]) -> None:
@@ -93,7 +108,10 @@ async def test_events_out_of_order(running: Running, clients: Callable[[str], Cl
     await citizen.connect(running.url)
     # media and location before any call
     some_id = "a" * 32
-    assert code(await citizen.call("media:offer", {"call_id": some_id, "sdp": "v=0"})) == "unknown_call"
+    assert (
+        code(await citizen.call("media:offer", {"call_id": some_id, "sdp": "v=0"}))
+        == "unknown_call"
+    )
     _, call_id = await citizen_with_call(running, clients)
     # a second call on a connection that has one
     owner, own_call = await citizen_with_call(running, clients)
@@ -114,10 +132,16 @@ async def test_operator_events_out_of_order(
     await operator.next("operator:state")
     citizen, call_id = await citizen_with_call(running, clients)
     # media before accepting, hang-up of a call not held, decline of a call not offered
-    assert code(await operator.call("media:offer", {"call_id": call_id, "sdp": "v=0\r\n"})) == "illegal_transition"
+    assert (
+        code(await operator.call("media:offer", {"call_id": call_id, "sdp": "v=0\r\n"}))
+        == "illegal_transition"
+    )
     assert code(await operator.call("call:hangup", {"call_id": call_id})) == "unknown_call"
     assert code(await operator.call("call:decline", {"call_id": call_id})) == "call_taken"
-    assert code(await operator.call("operator:availability", {"available": "yes"})) == "invalid_payload"
+    assert (
+        code(await operator.call("operator:availability", {"available": "yes"}))
+        == "invalid_payload"
+    )
     # accept of an ended call
     assert (await citizen.call("call:hangup", {"call_id": call_id}))["ok"]
     assert code(await operator.call("call:accept", {"call_id": call_id})) == "unknown_call"
@@ -132,12 +156,16 @@ async def test_oversized_payload_and_flood_then_server_still_serves(
     huge = {"media": "video", "padding": "x" * 70_000}
     assert code(await flooder.call("call:start", huge)) == "payload_too_large"
     codes = [
-        (await flooder.call("location:update", {"call_id": "b" * 32, "location": {}}))["error"]["code"]
+        (await flooder.call("location:update", {"call_id": "b" * 32, "location": {}}))["error"][
+            "code"
+        ]
         for _ in range(60)
     ]
     assert "rate_limited" in codes
     # the other call is untouched and the server answers
-    ok = await bystander.call("location:update", {"call_id": bystander_call, "location": location(*ALMATY)})
+    ok = await bystander.call(
+        "location:update", {"call_id": bystander_call, "location": location(*ALMATY)}
+    )
     assert ok["ok"], ok
     async with aiohttp.ClientSession() as http, http.get(f"{running.url}/api/health") as response:
         assert response.status == 200
@@ -151,8 +179,10 @@ async def test_http_login_errors(running: Running) -> None:
         async with http.post(f"{running.url}/api/auth/login", data="not json") as response:
             assert response.status == 400
             assert (await response.json())["error"]["code"] == "invalid_payload"
-        for body in ({"username": "kairat", "password": "wrong password!"},
-                     {"username": "nobody", "password": "whatever123"}):
+        for body in (
+            {"username": "kairat", "password": "wrong password!"},
+            {"username": "nobody", "password": "whatever123"},
+        ):
             async with http.post(f"{running.url}/api/auth/login", json=body) as response:
                 assert response.status == 401
                 assert (await response.json())["error"]["code"] == "unauthenticated"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import socketio
@@ -32,7 +33,7 @@ async def operator_online(
 
 async def start_call(
     clients: Callable[[str], Client], running: Running, where: tuple[float, float] | None
-) -> tuple[Client, dict]:
+) -> tuple[Client, dict[str, Any]]:
     citizen = clients("/citizen")
     await citizen.connect(running.url)
     payload = {"media": "video", "lang": "ru", "location": location(*where) if where else None}
@@ -124,7 +125,7 @@ async def test_queue_order_and_pick_from_queue(
     running: Running, clients: Callable[[str], Client]
 ) -> None:
     first_citizen, first = await start_call(clients, running, ALMATY)
-    second_citizen, second = await start_call(clients, running, ALMATY)
+    _, second = await start_call(clients, running, ALMATY)
     assert second["call"]["queue_position"] == 2
     operator, _ = await operator_online(running, clients, "yerlan")
     offered = await operator.next("call:offered")
@@ -179,7 +180,9 @@ async def test_decline_returns_call_and_offers_next_operator(
     assert offered["call"]["id"] == call_id
     assert (await first.call("call:decline", {"call_id": call_id}))["ok"]
     offered_again = await second.next("call:offered")
-    assert offered_again["call"]["id"] == call_id and offered_again["call"]["offered_to"] == second_id
+    assert (
+        offered_again["call"]["id"] == call_id and offered_again["call"]["offered_to"] == second_id
+    )
     assert first_id != second_id
 
 

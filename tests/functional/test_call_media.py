@@ -51,14 +51,18 @@ async def test_two_way_video_through_the_server(
     assert started["call"]["region_code"] == "KZ-75"
 
     caller = browsers((320, 240))
-    answer = await citizen.call("media:offer", {"call_id": call_id, "type": "offer", "sdp": await caller.offer()})
+    answer = await citizen.call(
+        "media:offer", {"call_id": call_id, "type": "offer", "sdp": await caller.offer()}
+    )
     assert answer["ok"] and answer["type"] == "answer", answer
     await caller.accept(answer["sdp"])
 
     await operator.next("call:offered")
     assert (await operator.call("call:accept", {"call_id": call_id}))["ok"]
     console = browsers((160, 120))
-    answer = await operator.call("media:offer", {"call_id": call_id, "type": "offer", "sdp": await console.offer()})
+    answer = await operator.call(
+        "media:offer", {"call_id": call_id, "type": "offer", "sdp": await console.offer()}
+    )
     assert answer["ok"], answer
     await console.accept(answer["sdp"])
 
@@ -69,7 +73,9 @@ async def test_two_way_video_through_the_server(
     forwarded = running.app[MEDIA].stats(call_id)
     assert forwarded, "the registry forwarded nothing"
 
-    update = await citizen.call("location:update", {"call_id": call_id, "location": location(43.2401, 76.9002, 9.0)})
+    update = await citizen.call(
+        "location:update", {"call_id": call_id, "location": location(43.2401, 76.9002, 9.0)}
+    )
     assert update["ok"]
     pushed = await operator.next("call:location")
     assert (pushed["location"]["lat"], pushed["geo"]["region_code"]) == (43.2401, "KZ-75")

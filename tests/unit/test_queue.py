@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from domain.queue import OperatorPresence, QueueEntry, next_offer, ordered, position_of, select_operator
+from domain.queue import (
+    OperatorPresence,
+    QueueEntry,
+    next_offer,
+    ordered,
+    position_of,
+    select_operator,
+)
 
 
 def entry(call_id: str, at: float, priority: int = 0, centre: str = "c1") -> QueueEntry:
@@ -12,11 +19,16 @@ def entry(call_id: str, at: float, priority: int = 0, centre: str = "c1") -> Que
 def op(
     name: str, idle_since: float, *, centre: str = "c1", available: bool = True, **kw: str
 ) -> OperatorPresence:
-    return OperatorPresence(name, centre, available, idle_since, **kw)  # type: ignore[arg-type]
+    return OperatorPresence(name, centre, available, idle_since, **kw)
 
 
 def test_order_is_priority_then_age() -> None:
-    entries = [entry("new", 30), entry("old", 10), entry("urgent", 40, priority=2), entry("mid", 20)]
+    entries = [
+        entry("new", 30),
+        entry("old", 10),
+        entry("urgent", 40, priority=2),
+        entry("mid", 20),
+    ]
     assert [e.call_id for e in ordered(entries)] == ["urgent", "old", "mid", "new"]
     assert position_of("old", entries) == 2
     assert position_of("missing", entries) is None

@@ -26,7 +26,9 @@ def test_no_region_goes_to_fallback_flagged() -> None:
 
 def test_code_served_twice_is_a_config_error() -> None:
     with pytest.raises(ConfigError):
-        CentreDirectory([Centre("a", "A", frozenset({"KZ-75"})), Centre("b", "B", frozenset({"KZ-75"}))], "a")
+        CentreDirectory(
+            [Centre("a", "A", frozenset({"KZ-75"})), Centre("b", "B", frozenset({"KZ-75"}))], "a"
+        )
 
 
 def test_unknown_fallback_is_a_config_error() -> None:

@@ -20,8 +20,11 @@ def test_defaults_are_embedded_and_offline() -> None:
 
 def test_environment_overrides() -> None:
     settings = load_settings(
-        env={"PORT": "9001", "E102__LIVE_STATE__REDIS_URL": "redis://127.0.0.1:6379/3",
-             "E102__MEDIA__HOST_CANDIDATES": "[127.0.0.1]"}
+        env={
+            "PORT": "9001",
+            "E102__LIVE_STATE__REDIS_URL": "redis://127.0.0.1:6379/3",
+            "E102__MEDIA__HOST_CANDIDATES": "[127.0.0.1]",
+        }
     )
     assert settings.server.port == 9001
     assert settings.redis_url == "redis://127.0.0.1:6379/3"

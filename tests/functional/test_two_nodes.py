@@ -1,0 +1,79 @@
+"""Two server nodes sharing a real Redis (live state + Socket.IO) and a real PostgreSQL.
+
+A citizen calls node A; the operator of the right centre is signed in on node B. The offer,
+the accept, the caller's status and the record must all cross between the nodes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from geo.service import GeoService
+from server.app import create_app
+from server.keys import RECORDS
+from server.settings import Settings
+from tests.conftest_backends import REDIS_URL
+from tests.fixtures_app import PASSWORD, Client, Running, location
+from tests.functional.test_call_flow import ALMATY
+
+
+@pytest.fixture
+async def two_nodes(
+    app_settings: Settings, geo_service: GeoService, record_db_url: str
+) -> AsyncIterator[tuple[Running, Running]]:
+    settings = replace(
+        app_settings,
+        redis_url=REDIS_URL,
+        redis_prefix=f"test102:{uuid.uuid4().hex}:",
+        database_url=record_db_url,
+    )
+    servers = []
+    for _ in range(2):
+        server = TestServer(create_app(settings, geo=geo_service), host="127.0.0.1")
+        await server.start_server()
+        servers.append(server)
+    try:
+        yield Running(servers[0]), Running(servers[1])
+    finally:
+        for server in servers:
+            await server.close()
+
+
+@pytest.mark.parametrize("record_db_url", ["postgres"], indirect=True)
+async def test_call_on_node_a_answered_on_node_b(
+    two_nodes: tuple[Running, Running], clients: Callable[[str], Client]
+) -> None:
+    node_a, node_b = two_nodes
+    user_id = await node_a.add_user("nurlan")  # one records database behind both nodes
+    operator = clients("/operator")
+    await operator.connect(node_b.url, auth={"session": await node_b.login("nurlan", PASSWORD)})
+    await operator.next("operator:state")
+    assert (await operator.call("operator:availability", {"available": True}))["ok"]
+
+    citizen = clients("/citizen")
+    await citizen.connect(node_a.url)
+    started = await citizen.call("call:start", {"media": "video", "location": location(*ALMATY)})
+    call_id = started["call"]["id"]
+
+    offered = await operator.next("call:offered")  # emitted by node A, delivered by node B
+    assert offered["call"]["id"] == call_id
+    accepted = await operator.call("call:accept", {"call_id": call_id})
+    assert accepted["ok"] and accepted["call"]["operator_id"] == user_id
+    status = await citizen.next("call:status", lambda s: s["state"] == "connected")
+    assert status["id"] == call_id
+
+    await citizen.call("location:update", {"call_id": call_id, "location": location(43.25, 76.91)})
+    pushed = await operator.next("call:location")
+    assert pushed["location"]["lat"] == 43.25
+
+    assert (await citizen.call("call:hangup", {"call_id": call_id}))["ok"]
+    ended = await operator.next("call:ended")
+    assert ended["reason"] == "caller_hangup"
+    record = await node_b.app[RECORDS].get_call(call_id)
+    assert record is not None and record.final_state == "ended" and record.operator_id == user_id
+    assert len(record.trail) == 2
