@@ -176,6 +176,7 @@ def create_app(
         )
         app[CORE] = core
         signaling.attach_core(core)
+        app[MEDIA].on_party_lost(core.media_lost)
         SERVER.info(
             "102 ready: live state %s, records %s, %d centres",
             "redis" if settings.redis_url else "memory",
@@ -184,7 +185,7 @@ def create_app(
         )
         yield
         signaling.attach_core(None)
-        await core.close()
+        await core.close(state_dies_with_us=not settings.redis_url)
 
     for ctx in (records_ctx, live_ctx, geo_ctx, media_ctx, core_ctx):
         app.cleanup_ctx.append(ctx)

@@ -250,5 +250,31 @@ class CallCore:
             await self.live.put_operator(replace(presence, offered_call=None))
         return call
 
-    async def close(self) -> None:
+    async def media_lost(self, call_id: str, party: str) -> None:
+        """A party's media connection failed: tell them (their client re-offers) and the other."""
+        call = await self.live.get_call(call_id)
+        if call is None or call.state.terminal:
+            return
+        data = {"call_id": call_id, "party": party}
+        await self.notify.citizen(call_id, "media:lost", data)
+        if call.operator_id is not None:
+            await self.notify.operator(call.operator_id, "media:lost", data)
+
+    async def close(self, *, state_dies_with_us: bool) -> None:
+        """Stop timers; if live state lives in this process, record its calls as failed."""
         await self.timers.close()
+        if not state_dies_with_us:
+            return  # Redis keeps them; another node's timers and clients carry on
+        for call in await self.live.list_calls(None):
+            if call.state.terminal:
+                continue
+            failed = call.apply(CallEvent.FAIL)
+            await self.records.update_call(
+                call.id,
+                ended_at=self.clock(),
+                final_state=failed.state.value,
+                end_reason="server_shutdown",
+                operator_id=call.operator_id,
+            )
+            await self.notify.citizen(call.id, "call:ended", self._ended(failed, "server_shutdown"))
+            await self.live.delete_call(call.id)

@@ -155,6 +155,7 @@ class Signaling:
         call, token, rejected = await self.core_citizens.start(request, connection)
         self.citizens[sid] = (call.id, connection)
         await self.sio.enter_room(sid, call_room(call.id), namespace=CITIZEN_NS)
+        call = await self.core_citizens.announce(call)
         ack: Ack = {"call": await self.core.citizen_view(call), "resume_token": token}
         if rejected is not None:
             ack["location_rejected"] = rejected

@@ -110,8 +110,13 @@ class CitizenCalls:
         if location is not None:
             await core.records.append_location(call.id, self._trail_point(location, region, now))
         core.log.info("call %s queued at %s (region %s, flags %s)", call.id, centre, region, flags)
-        await core.centre_changed(centre)
+        # The caller's socket joins the call's room before anyone is told (announce()).
         return call, token, rejected
+
+    async def announce(self, call: LiveCall) -> LiveCall:
+        """Offer the new call and tell everyone; returns its state after that."""
+        await self.core.centre_changed(call.centre)
+        return await self.core.live.get_call(call.id) or call
 
     async def update_location(self, call_id: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         core = self.core

@@ -8,8 +8,13 @@ from typing import Any
 
 import pytest
 import socketio
+from aiohttp.test_utils import TestServer
 
+from geo.service import GeoService
+from records import open_store
+from server.app import create_app
 from server.keys import RECORDS
+from server.settings import Settings
 from tests.fixtures_app import Client, Running, location
 
 ALMATY = (43.2389, 76.8897)
@@ -225,3 +230,22 @@ async def test_dropped_caller_is_abandoned_after_grace(
     record = await running.app[RECORDS].get_call(ack["call"]["id"])
     assert record is not None
     assert (record.final_state, record.end_reason) == ("abandoned", "caller_lost")
+
+
+async def test_server_shutdown_records_live_calls_as_failed(
+    app_settings: Settings, geo_service: GeoService, clients: Callable[[str], Client]
+) -> None:
+    app = create_app(app_settings, geo=geo_service)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    running = Running(server)
+    citizen, ack = await start_call(clients, running, ALMATY)
+    await server.close()  # memory live state dies with this process
+    store = await open_store(app_settings.database_url)
+    try:
+        record = await store.get_call(ack["call"]["id"])
+    finally:
+        await store.close()
+    assert record is not None
+    assert (record.final_state, record.end_reason) == ("failed", "server_shutdown")
+    assert record.ended_at is not None

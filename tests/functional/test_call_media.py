@@ -7,6 +7,7 @@ from either side must close both legs and complete the record.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -94,3 +95,27 @@ async def test_two_way_video_through_the_server(
     assert record.end_reason == f"{who_hangs_up}_hangup"
     assert record.answered_at is not None and record.ended_at is not None
     assert [(p.lat, p.lon) for p in record.trail] == [ALMATY, (43.2401, 76.9002)]
+
+
+async def test_lost_media_connection_is_reported_to_the_caller(
+    running: Running,
+    clients: Callable[[str], Client],
+    browsers: Callable[[tuple[int, int]], Browser],
+) -> None:
+    citizen = clients("/citizen")
+    await citizen.connect(running.url)
+    started = await citizen.call("call:start", {"media": "video", "location": location(*ALMATY)})
+    call_id = started["call"]["id"]
+    caller = browsers((320, 240))
+    answer = await citizen.call("media:offer", {"call_id": call_id, "sdp": await caller.offer()})
+    await caller.accept(answer["sdp"])
+    await asyncio.wait_for(caller.connected.wait(), 10)
+    await caller.pc.close()  # the phone's WebRTC stack dies, the socket stays
+    lost = await citizen.next("media:lost", timeout=20)
+    assert lost == {"call_id": call_id, "party": "citizen"}
+    # the call itself survives: a fresh offer restores media
+    again = browsers((320, 240))
+    answer = await citizen.call("media:offer", {"call_id": call_id, "sdp": await again.offer()})
+    assert answer["ok"], answer
+    await again.accept(answer["sdp"])
+    await asyncio.wait_for(again.connected.wait(), 10)

@@ -1,0 +1,88 @@
+"""A citizen in Almaty calls from Chromium; an operator signed in to the console answers.
+
+Both pages must show remote video that advances (frames counted with
+requestVideoFrameCallback), and the console must show region KZ-75 and the coordinates.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.conftest import watch_errors
+from tests.fixtures_app import PASSWORD, Running
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+ALMATY = {"latitude": 43.2389, "longitude": 76.8897, "accuracy": 18}
+
+COUNT_FRAMES = """async ([selector, ms]) => {
+  const video = document.querySelector(selector);
+  if (!video || !video.srcObject) {
+    await new Promise((done) => setTimeout(done, ms));
+    return {frames: 0, width: 0, attached: false};
+  }
+  let frames = 0;
+  const tick = () => { frames += 1; video.requestVideoFrameCallback(tick); };
+  video.requestVideoFrameCallback(tick);
+  const start = video.currentTime;
+  await new Promise((done) => setTimeout(done, ms));
+  return {frames, width: video.videoWidth, advanced: video.currentTime - start};
+}"""
+
+
+async def advancing_video(page: Page, selector: str) -> dict[str, float]:
+    result: dict[str, float] = {"frames": 0}
+    for _ in range(20):  # up to ~20 s for ICE, DTLS and the first keyframe
+        result = await page.evaluate(COUNT_FRAMES, [selector, 1000])
+        if result["frames"] >= 5:
+            return result
+    return result
+
+
+async def test_citizen_calls_operator_answers_both_see_video(
+    running: Running, browser: Browser
+) -> None:
+    await running.add_user("aigerim", centre="almaty-city")
+    errors: list[str] = []
+
+    console_ctx = await browser.new_context(permissions=["camera", "microphone"])
+    console = await console_ctx.new_page()
+    watch_errors(console, errors)
+    await console.goto(f"{running.url}/console")
+    await console.fill("#login-username", "aigerim")
+    await console.fill("#login-password", PASSWORD)
+    await console.click("#login-submit")
+    available = console.locator("#btn-available")
+    await expect(available).to_be_visible(timeout=10_000)
+    await available.click()
+    await expect(available).to_have_attribute("data-available", "true", timeout=10_000)
+
+    citizen_ctx = await browser.new_context(
+        permissions=["geolocation", "camera", "microphone"],
+        geolocation=ALMATY,
+        viewport={"width": 390, "height": 844},  # a phone
+    )
+    citizen = await citizen_ctx.new_page()
+    watch_errors(citizen, errors)
+    await citizen.goto(f"{running.url}/")
+    await citizen.click("#btn-video-call")
+    status = citizen.locator("#call-status")
+    await expect(status).to_have_attribute("data-state", "offered", timeout=15_000)
+
+    await console.click("#btn-offer-accept", timeout=15_000)
+    await expect(status).to_have_attribute("data-state", "connected", timeout=15_000)
+
+    await expect(console.locator("#call-region")).to_contain_text("KZ-75", timeout=10_000)
+    await expect(console.locator("#call-coords")).to_contain_text("43.23890")
+    await expect(console.locator("#call-coords")).to_contain_text("76.88970")
+
+    seen_by_operator = await advancing_video(console, "#caller-video")
+    seen_by_citizen = await advancing_video(citizen, "#remote-video")
+    assert seen_by_operator["frames"] >= 5 and seen_by_operator["width"] > 0, seen_by_operator
+    assert seen_by_citizen["frames"] >= 5 and seen_by_citizen["width"] > 0, seen_by_citizen
+
+    await citizen.click("#btn-hangup")
+    await expect(status).to_have_attribute("data-state", "ended", timeout=10_000)
+    assert errors == []
+    await citizen_ctx.close()
+    await console_ctx.close()
