@@ -190,6 +190,14 @@ def create_app(
     for ctx in (records_ctx, live_ctx, geo_ctx, media_ctx, core_ctx):
         app.cleanup_ctx.append(ctx)
 
+    async def close_sockets(app: web.Application) -> None:
+        # Open websockets would otherwise hold shutdown until aiohttp's timeout.
+        if sio.eio.sockets:  # engineio's disconnect-all fails on an empty set
+            await sio.eio.disconnect()  # every client, every namespace
+        await sio.shutdown()
+
+    app.on_shutdown.append(close_sockets)
+
     static = settings.server.static_dir
     app.router.add_get("/", _page(static / "index.html"))
     app.router.add_get("/console", _page(static / "console.html"))

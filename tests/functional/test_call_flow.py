@@ -239,7 +239,7 @@ async def test_server_shutdown_records_live_calls_as_failed(
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     running = Running(server)
-    citizen, ack = await start_call(clients, running, ALMATY)
+    _, ack = await start_call(clients, running, ALMATY)
     await server.close()  # memory live state dies with this process
     store = await open_store(app_settings.database_url)
     try:
