@@ -10,7 +10,8 @@ import asyncpg
 from domain.errors import Conflict, Error102, NotFound, StorageError
 from records import schema
 from records.passwords import Passwords
-from records.sql_store import Row, SqlRecordStore, Statement
+from records.primitives import Row, Statement
+from records.sql_store import SqlRecordStore
 
 # Serialises schema creation when several nodes start at once.
 SCHEMA_LOCK_ID = 102_0001

@@ -12,6 +12,8 @@ import functools
 import re
 from typing import Literal
 
+from records import schema_cases, schema_recordings
+
 Dialect = Literal["sqlite", "postgres"]
 
 SCHEMA_VERSION = 1
@@ -101,7 +103,7 @@ CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 
 def ddl(dialect: Dialect) -> list[str]:
     """The statements that create the schema (idempotent), in order."""
-    text = _TABLES.format(**_TYPES[dialect])
+    text = (_TABLES + schema_cases.TABLES + schema_recordings.TABLES).format(**_TYPES[dialect])
     statements = [s.strip() for s in text.split(";") if s.strip()]
     if dialect == "sqlite":
         return [*statements, *_APPEND_ONLY_SQLITE]

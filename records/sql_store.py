@@ -8,22 +8,21 @@ to StorageError.
 
 from __future__ import annotations
 
-import abc
 import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from domain.errors import Conflict, InvalidInput, NotFound, StorageError, UnknownCall
 from domain.roles import STAFF_ROLES, Role
 from records import schema
+from records.cases_store import CaseQueries
 from records.models import UPDATABLE_CALL_FIELDS, AuditEntry, CallRecord, TrailPoint, User
 from records.passwords import Passwords
-
-Row = Mapping[str, Any]
-Statement = tuple[str, Sequence[Any]]
+from records.primitives import Row, SqlPrimitives, Statement
+from records.recordings_store import RecordingQueries
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 CENTRE_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
@@ -39,30 +38,12 @@ def normalise_username(username: str) -> str:
     return name
 
 
-class SqlRecordStore(abc.ABC):
+class SqlRecordStore(CaseQueries, RecordingQueries, SqlPrimitives):
     def __init__(
         self, passwords: Passwords | None = None, clock: Callable[[], float] | None = None
     ) -> None:
         self._passwords = passwords or Passwords()
         self._clock = clock or time.time
-
-    # primitives
-
-    @abc.abstractmethod
-    async def _fetch(self, sql: str, *args: Any) -> list[Row]: ...
-
-    @abc.abstractmethod
-    async def _fetchrow(self, sql: str, *args: Any) -> Row | None: ...
-
-    @abc.abstractmethod
-    async def _execute(self, sql: str, *args: Any) -> int:
-        """Run one statement; the number of rows it changed."""
-
-    @abc.abstractmethod
-    async def _execute_atomically(self, statements: Sequence[Statement]) -> None: ...
-
-    @abc.abstractmethod
-    async def close(self) -> None: ...
 
     async def _check_schema_version(self) -> None:
         row = await self._fetchrow(schema.GET_SCHEMA_VERSION)

@@ -17,7 +17,8 @@ import aiosqlite
 from domain.errors import Conflict, Error102, NotFound, StorageError
 from records import schema
 from records.passwords import Passwords
-from records.sql_store import Row, SqlRecordStore, Statement
+from records.primitives import Row, Statement
+from records.sql_store import SqlRecordStore
 
 BUSY_TIMEOUT_MS = 5000
 

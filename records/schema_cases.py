@@ -1,0 +1,3 @@
+"""Tables for reports, appeals, complaints and their attachments ({serial}/{json} as in schema)."""
+
+TABLES = ""

@@ -1,0 +1,3 @@
+"""Tables for call recordings ({serial}/{json} as in schema)."""
+
+TABLES = ""
