@@ -7,13 +7,13 @@ requestVideoFrameCallback), and the console must show region KZ-75 and the coord
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Geolocation, Page, expect
 
 from tests.browser.conftest import watch_errors
 from tests.fixtures_app import PASSWORD, Running
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
-ALMATY = {"latitude": 43.2389, "longitude": 76.8897, "accuracy": 18}
+ALMATY: Geolocation = {"latitude": 43.2389, "longitude": 76.8897, "accuracy": 18}
 
 COUNT_FRAMES = """async ([selector, ms]) => {
   const video = document.querySelector(selector);
