@@ -44,6 +44,30 @@ class MediaSettings:
     max_video_bitrate: int = 1_500_000
     offer_timeout_s: float = 20.0
     connect_timeout_s: float = 20.0
+    # 0: media runs in the signaling process (tests, small sites); N: N worker processes.
+    workers: int = 0
+    # A worker whose event loop lags more than this takes no new calls (they wait queued).
+    max_loop_lag_ms: float = 100.0
+    # A leg that sends no RTP for this long is treated as gone.
+    rtp_timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class RecordingSettings:
+    enabled: bool = True
+    dir: Path = ROOT / "var/recordings"
+    # Nothing is deleted before this many days have passed since the call ended.
+    retention_days: int = 1825
+
+
+@dataclass(frozen=True)
+class EvidenceSettings:
+    dir: Path = ROOT / "var/evidence"
+    max_photo_bytes: int = 10 * 1024 * 1024
+    max_video_bytes: int = 100 * 1024 * 1024
+    max_attachments: int = 5
+    # Status lookups by tracking link, per client address per minute.
+    track_lookups_per_min: int = 30
 
 
 @dataclass(frozen=True)
@@ -69,6 +93,8 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     geo: GeoSettings = field(default_factory=GeoSettings)
+    recording: RecordingSettings = field(default_factory=RecordingSettings)
+    evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
     redis_url: str | None = None
     # Key prefix in Redis (and the Socket.IO channel name): several deployments, one Redis.
     redis_prefix: str = "102:"
@@ -153,7 +179,11 @@ def load_settings(
     if not isinstance(data, dict):
         raise ConfigError(f"{config_path} must hold a mapping")
     _apply_env(data, env)
-    _check_keys(data, {"server", "media", "geo", "live_state", "records", "centres"}, "config")
+    _check_keys(
+        data,
+        {"server", "media", "geo", "live_state", "records", "centres", "recording", "evidence"},
+        "config",
+    )
 
     srv = _section(data, "server")
     _check_keys(srv, set(ServerSettings.__dataclass_fields__), "server")
