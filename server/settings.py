@@ -222,7 +222,40 @@ def load_settings(
         connect_timeout_s=_typed(
             med.get("connect_timeout_s", 20.0), float, "media.connect_timeout_s"
         ),
+        workers=_typed(med.get("workers", 0), int, "media.workers"),
+        max_loop_lag_ms=_typed(med.get("max_loop_lag_ms", 100.0), float, "media.max_loop_lag_ms"),
+        rtp_timeout_s=_typed(med.get("rtp_timeout_s", 10.0), float, "media.rtp_timeout_s"),
     )
+    if not 0 <= media.workers <= 256:
+        raise ConfigError(f"media.workers must be 0..256, got {media.workers}")
+
+    rec_cfg = _section(data, "recording")
+    _check_keys(rec_cfg, set(RecordingSettings.__dataclass_fields__), "recording")
+    recording = RecordingSettings(
+        enabled=_typed(rec_cfg.get("enabled", True), bool, "recording.enabled"),
+        dir=_path(rec_cfg.get("dir", "var/recordings"), "recording.dir") or ROOT / "var/recordings",
+        retention_days=_typed(rec_cfg.get("retention_days", 1825), int, "recording.retention_days"),
+    )
+    if recording.retention_days < 1:
+        raise ConfigError("recording.retention_days must be at least 1")
+
+    ev = _section(data, "evidence")
+    _check_keys(ev, set(EvidenceSettings.__dataclass_fields__), "evidence")
+    evidence = EvidenceSettings(
+        dir=_path(ev.get("dir", "var/evidence"), "evidence.dir") or ROOT / "var/evidence",
+        max_photo_bytes=_typed(
+            ev.get("max_photo_bytes", 10 << 20), int, "evidence.max_photo_bytes"
+        ),
+        max_video_bytes=_typed(
+            ev.get("max_video_bytes", 100 << 20), int, "evidence.max_video_bytes"
+        ),
+        max_attachments=_typed(ev.get("max_attachments", 5), int, "evidence.max_attachments"),
+        track_lookups_per_min=_typed(
+            ev.get("track_lookups_per_min", 30), int, "evidence.track_lookups_per_min"
+        ),
+    )
+    if min(evidence.max_photo_bytes, evidence.max_video_bytes, evidence.max_attachments) < 1:
+        raise ConfigError("evidence limits must be positive")
 
     g = _section(data, "geo")
     _check_keys(g, set(GeoSettings.__dataclass_fields__), "geo")
@@ -272,6 +305,8 @@ def load_settings(
         server=server,
         media=media,
         geo=geo,
+        recording=recording,
+        evidence=evidence,
         redis_url=redis_url,
         redis_prefix=_typed(live.get("prefix", "102:"), str, "live_state.prefix"),
         database_url=str(database_url),
