@@ -57,7 +57,7 @@ export class CallMap {
     if (this.regions) this.regions.remove();
     this.regions = L.geoJSON(geojson, {
       interactive: true,
-      style: () => ({ color: COLORS.region, weight: 1, opacity: 0.8, fillColor: "#ffffff", fillOpacity: 0.35 }),
+      style: () => ({ color: COLORS.region, weight: 1, opacity: 0.8, fillColor: "#ffffff", fillOpacity: 0.35, className: "region-outline" }),
       onEachFeature: (feature, layer) => {
         const p = feature.properties || {};
         const label = [p.code || feature.id, p.name].filter(Boolean).join(" ");
@@ -88,20 +88,20 @@ export class CallMap {
     if (this.points.length) {
       // The previous head becomes a small trail dot.
       L.circleMarker(this.points[this.points.length - 1], {
-        radius: 3, color: COLORS.trail, weight: 1, fillColor: "#fff", fillOpacity: 1, interactive: false,
+        radius: 3, color: COLORS.trail, weight: 1, fillColor: "#fff", fillOpacity: 1, interactive: false, className: "trail-dot",
       }).addTo(this.callLayer);
     }
     this.points.push(ll);
-    if (!this.trail) this.trail = L.polyline([], { color: COLORS.trail, weight: 2, opacity: 0.7, dashArray: "4 4" }).addTo(this.callLayer);
+    if (!this.trail) this.trail = L.polyline([], { color: COLORS.trail, weight: 2, opacity: 0.7, dashArray: "4 4", className: "caller-trail" }).addTo(this.callLayer);
     this.trail.setLatLngs(this.points);
     const acc = typeof fix.accuracy_m === "number" && fix.accuracy_m > 0 ? fix.accuracy_m : 0;
     if (!this.accuracy) {
-      this.accuracy = L.circle(ll, { radius: acc, color: COLORS.accuracy, weight: 1, fillOpacity: 0.12, interactive: false }).addTo(this.callLayer);
+      this.accuracy = L.circle(ll, { radius: acc, color: COLORS.accuracy, weight: 1, fillOpacity: 0.12, interactive: false, className: "accuracy-circle" }).addTo(this.callLayer);
     } else {
       this.accuracy.setLatLng(ll).setRadius(acc);
     }
     if (!this.marker) {
-      this.marker = L.circleMarker(ll, { radius: 8, color: "#fff", weight: 3, fillColor: COLORS.caller, fillOpacity: 1 }).addTo(this.callLayer);
+      this.marker = L.circleMarker(ll, { radius: 8, color: "#fff", weight: 3, fillColor: COLORS.caller, fillOpacity: 1, className: "caller-marker" }).addTo(this.callLayer);
     } else {
       this.marker.setLatLng(ll);
     }
@@ -114,7 +114,7 @@ export class CallMap {
     this.unitLayer.clearLayers();
     for (const u of units || []) {
       if (typeof u.lat !== "number" || typeof u.lon !== "number") continue;
-      L.circleMarker([u.lat, u.lon], { radius: 6, color: "#fff", weight: 2, fillColor: COLORS.unit, fillOpacity: 1 })
+      L.circleMarker([u.lat, u.lon], { radius: 6, color: "#fff", weight: 2, fillColor: COLORS.unit, fillOpacity: 1, className: "unit-marker" })
         .bindTooltip(textNode(u.name || u.id || ""), { direction: "top" })
         .addTo(this.unitLayer);
     }

@@ -75,6 +75,23 @@ async def test_citizen_calls_operator_answers_both_see_video(
     await expect(console.locator("#call-region")).to_contain_text("KZ-75", timeout=10_000)
     await expect(console.locator("#call-coords")).to_contain_text("43.23890")
     await expect(console.locator("#call-coords")).to_contain_text("76.88970")
+    await expect(console.locator("#call-coords")).to_contain_text("18 m")
+    await expect(console.locator("#call-address")).to_contain_text("Almaty")
+    await expect(console.locator("#call-fix-time")).not_to_be_empty()
+    # The map, with no tile server: 20 region outlines, the caller, accuracy circle, units.
+    map_ = console.locator("#map")
+    await expect(map_.locator("path.region-outline")).to_have_count(20, timeout=10_000)
+    await expect(map_.locator("path.caller-marker")).to_have_count(1)
+    await expect(map_.locator("path.accuracy-circle")).to_have_count(1)
+    await expect(map_.locator("path.unit-marker").first).to_be_attached()
+    assert await map_.locator("img.leaflet-tile").count() == 0
+    await expect(console.locator("#nearest-units li").first).to_be_visible()
+    await expect(console.locator(".leaflet-control-attribution")).to_contain_text("amCharts")
+
+    # The caller moves: the trail grows on the map.
+    await citizen_ctx.set_geolocation({"latitude": 43.2420, "longitude": 76.8950, "accuracy": 9})
+    await expect(map_.locator("path.trail-dot")).to_have_count(1, timeout=10_000)
+    await expect(console.locator("#call-coords")).to_contain_text("43.24200", timeout=10_000)
 
     seen_by_operator = await advancing_video(console, "#caller-video")
     seen_by_citizen = await advancing_video(citizen, "#remote-video")
