@@ -149,6 +149,7 @@ class CallCore:
             {
                 "operator": await self.operator_view(presence),
                 "queue": centre_queue(calls, self.clock()),
+                "server_time": self.clock(),
             },
         )
 
@@ -157,7 +158,9 @@ class CallCore:
         now = self.clock()
         calls = await self.live.list_calls(centre)
         await self.notify.centre(
-            centre, "queue:update", {"centre": centre, "calls": centre_queue(calls, now)}
+            centre,
+            "queue:update",
+            {"centre": centre, "calls": centre_queue(calls, now), "server_time": now},
         )
         positions = queue_positions(calls)
         for call in calls:

@@ -252,6 +252,7 @@ class Signaling:
                         "username": user.username,
                     },
                     "queue": centre_queue(calls, self.core.clock()),
+                    "server_time": self.core.clock(),
                 },
                 to=sid,
                 namespace=namespace,

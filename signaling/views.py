@@ -32,6 +32,7 @@ def citizen_call(
         "queue_position": position,
         "waiting_s": round(max(0.0, now - call.enqueued_at), 1),
         "created_at": call.created_at,
+        "server_time": now,
     }
 
 
