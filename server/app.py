@@ -15,6 +15,7 @@ from pathlib import Path
 import socketio
 from aiohttp import web
 
+from geo.nominatim import NominatimGeocoder
 from geo.service import GeoService
 from live import open_live_state
 from live.base import LiveState
@@ -31,6 +32,7 @@ from server.settings import Settings
 from signaling.core import CallCore
 from signaling.namespaces import Signaling
 from signaling.notifier import SocketNotifier
+from signaling.ports import AddressRefiner
 
 VENDOR = {
     # URL prefix under /vendor -> directory inside node_modules (installed at setup).
@@ -116,6 +118,7 @@ def create_app(
     geo: GeoService | None = None,
     caller_grace_s: float = 30.0,
     operator_grace_s: float = 10.0,
+    address_refiner: AddressRefiner | None = None,
 ) -> web.Application:
     """Build the application. Injected backends are used as given and not closed by the app."""
     app = web.Application(
@@ -164,6 +167,15 @@ def create_app(
         await registry.close_all()
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
+        refiner = address_refiner
+        if refiner is None and settings.geo.geocoder == "nominatim":
+            assert settings.geo.nominatim_domain is not None  # settings validated this
+            refiner = NominatimGeocoder(
+                settings.geo.nominatim_domain,
+                settings.geo.nominatim_user_agent,
+                settings.geo.nominatim_min_delay_s,
+                regions=app[GEO].regions,
+            )
         core = CallCore(
             settings,
             app[LIVE],
@@ -173,6 +185,7 @@ def create_app(
             SocketNotifier(sio),
             caller_grace_s=caller_grace_s,
             operator_grace_s=operator_grace_s,
+            refiner=refiner,
         )
         app[CORE] = core
         signaling.attach_core(core)
@@ -186,6 +199,8 @@ def create_app(
         yield
         signaling.attach_core(None)
         await core.close(state_dies_with_us=not settings.redis_url)
+        if refiner is not None and address_refiner is None:
+            await refiner.close()
 
     for ctx in (records_ctx, live_ctx, geo_ctx, media_ctx, core_ctx):
         app.cleanup_ctx.append(ctx)

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import Any
 
@@ -18,7 +18,7 @@ from domain.queue import OperatorPresence, next_offer
 from live.base import LiveState
 from records.base import RecordStore
 from server.settings import Settings
-from signaling.ports import GeoPort, MediaPort, Notifier
+from signaling.ports import AddressRefiner, GeoPort, MediaPort, Notifier
 from signaling.timers import Timers
 from signaling.views import centre_queue, citizen_call, queue_item, queue_positions
 
@@ -40,6 +40,7 @@ class CallCore:
         clock: Callable[[], float] = time.time,
         caller_grace_s: float = 30.0,
         operator_grace_s: float = 10.0,
+        refiner: AddressRefiner | None = None,
     ) -> None:
         self.settings = settings
         self.live = live
@@ -51,6 +52,8 @@ class CallCore:
         self.caller_grace_s = caller_grace_s
         self.operator_grace_s = operator_grace_s
         self.timers = Timers()
+        self.refiner = refiner
+        self._background: set[asyncio.Task[None]] = set()
         self.node = uuid.uuid4().hex[:12]
         self.log = logging.getLogger("102.calls")
         self._dispatch_locks: dict[str, asyncio.Lock] = {}
@@ -263,9 +266,18 @@ class CallCore:
         if call.operator_id is not None:
             await self.notify.operator(call.operator_id, "media:lost", data)
 
+    def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        """Run work nobody waits for (address refinement), cancelled with the core."""
+        task = asyncio.create_task(coro, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     async def close(self, *, state_dies_with_us: bool) -> None:
         """Stop timers; if live state lives in this process, record its calls as failed."""
         await self.timers.close()
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         if not state_dies_with_us:
             return  # Redis keeps them; another node's timers and clients carry on
         for call in await self.live.list_calls(None):

@@ -32,5 +32,22 @@ class GeoAnswerLike(Protocol):
     def to_dict(self) -> dict[str, Any]: ...
 
 
+class RefinedAddress(Protocol):
+    text: str
+    text_ru: str
+    text_kk: str
+    source: str
+    flags: tuple[str, ...]
+
+
+class AddressRefiner(Protocol):
+    """An online geocoder (Nominatim on the deployment's own server) that improves the
+    instant offline address; it may raise GeocoderError / GeocoderRateLimited."""
+
+    async def describe_async(self, lat: float, lon: float) -> Any: ...
+
+    async def close(self) -> None: ...
+
+
 class GeoPort(Protocol):
     def locate(self, lat: float, lon: float, accuracy_m: float | None = None) -> Any: ...

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain.calls import CallEvent, CallState
-from domain.errors import IllegalTransition, InvalidLocation, UnknownCall
+from domain.errors import GeocoderError, IllegalTransition, InvalidLocation, UnknownCall
 from domain.model import LiveCall
 from geo.location import Location
 from records.models import CallRecord, TrailPoint
@@ -109,6 +109,7 @@ class CitizenCalls:
         )
         if location is not None:
             await core.records.append_location(call.id, self._trail_point(location, region, now))
+            self._refine_later(call.id, location)
         core.log.info("call %s queued at %s (region %s, flags %s)", call.id, centre, region, flags)
         # The caller's socket joins the call's room before anyone is told (announce()).
         return call, token, rejected
@@ -134,6 +135,7 @@ class CitizenCalls:
         call = await core.mutate(call_id, change)
         region = geo.get("region_code")
         await core.records.append_location(call_id, self._trail_point(location, region, now))
+        self._refine_later(call_id, location)
         region_changed = "region" in previous and previous["region"] != region
         if call.operator_id is not None:
             await core.notify.operator(
@@ -149,6 +151,50 @@ class CitizenCalls:
             )
         await core.broadcast(call.centre)
         return {"region_code": region, "flags": geo["flags"], "region_changed": region_changed}
+
+    def _refine_later(self, call_id: str, location: Location) -> None:
+        if self.core.refiner is not None:
+            self.core.spawn(self._refine(call_id, location), f"refine:{call_id}")
+
+    async def _refine(self, call_id: str, location: Location) -> None:
+        """Ask the online geocoder; on success replace the offline address and tell the operator.
+
+        The offline address is already shown, so a slow, rate-limited or failing geocoder
+        changes nothing for the call.
+        """
+        core = self.core
+        assert core.refiner is not None
+        try:
+            address = await core.refiner.describe_async(location.lat, location.lon)
+        except GeocoderError as exc:
+            core.log.info("call %s: online address unavailable (%s)", call_id, exc.message)
+            return
+        fix = location.to_dict()
+        refined = {
+            "address": address.text,
+            "address_ru": address.text_ru,
+            "address_kk": address.text_kk,
+            "address_source": address.source,
+        }
+
+        def change(call: LiveCall) -> LiveCall:
+            if call.location != fix or call.geo is None:
+                raise IllegalTransition("a newer fix arrived")  # keep the newer one's address
+            flags = list(dict.fromkeys([*call.geo.get("flags", []), *address.flags]))
+            return call.bump(geo={**call.geo, **refined, "flags": flags})
+
+        try:
+            call = await core.mutate(call_id, change)
+        except (UnknownCall, IllegalTransition):
+            return
+        assert call.geo is not None
+        if call.operator_id is not None:
+            await core.notify.operator(
+                call.operator_id,
+                "call:address",
+                {"call_id": call_id, **refined, "flags": call.geo["flags"]},
+            )
+        await core.broadcast(call.centre)
 
     async def offer_media(self, call_id: str, sdp: str) -> str:
         call = await self.core.require_call(call_id)
