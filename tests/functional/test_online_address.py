@@ -25,12 +25,8 @@ class Overloaded:
         raise GeocoderRateLimited("429 from the test geocoder")
 
 
-async def serve(
-    settings: Settings, geo: GeoService, geolocator: Any
-) -> AsyncIterator[Running]:
-    refiner = NominatimGeocoder(
-        "nominatim.test", "102-tests", 0.0, geolocator, regions=geo.regions
-    )
+async def serve(settings: Settings, geo: GeoService, geolocator: Any) -> AsyncIterator[Running]:
+    refiner = NominatimGeocoder("nominatim.test", "102-tests", 0.0, geolocator, regions=geo.regions)
     server = TestServer(create_app(settings, geo=geo, address_refiner=refiner), host="127.0.0.1")
     await server.start_server()
     try:
@@ -66,7 +62,9 @@ async def connected_call(running: Running, clients: Callable[[str], Client]) -> 
     accepted = await operator.call("call:accept", {"call_id": call_id})
     assert accepted["ok"], accepted
     assert "Almaty" in accepted["call"]["geo"]["address"]  # the offline address, at once
-    await citizen.call("location:update", {"call_id": call_id, "location": location(43.2401, 76.89)})
+    await citizen.call(
+        "location:update", {"call_id": call_id, "location": location(43.2401, 76.89)}
+    )
     return operator, call_id
 
 
