@@ -15,12 +15,14 @@ from pathlib import Path
 import socketio
 from aiohttp import web
 
+import cases
 from geo.nominatim import NominatimGeocoder
 from geo.service import GeoService
 from live import open_live_state
 from live.base import LiveState
 from live.redis_state import RedisLiveState
 from media.registry import PeerRegistry
+from media.workers import WorkerPool
 from operator_console import routes as console_routes
 from records import open_store
 from records.base import RecordStore
@@ -100,7 +102,9 @@ async def security_headers(
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.path in ("/", "/console"):
+    if request.path in ("/", "/console", "/supervisor", *cases.PAGES) or request.path.startswith(
+        "/track/"
+    ):
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob:; "
@@ -129,7 +133,9 @@ def create_app(
     sio = _socketio_server(settings)
     sio.attach(app)
     app[SIO] = sio
-    signaling = Signaling(sio, settings.server.max_event_bytes)
+    signaling = Signaling(
+        sio, settings.server.max_event_bytes, settings.server.calls_per_min_per_address
+    )
     app[SIGNALING] = signaling
 
     async def records_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -161,8 +167,14 @@ def create_app(
         yield
 
     async def media_ctx(app: web.Application) -> AsyncIterator[None]:
-        registry = PeerRegistry(settings.media)
-        app[MEDIA] = registry
+        registry: PeerRegistry | WorkerPool
+        if settings.media.workers > 0:
+            registry = WorkerPool(settings.media, settings.recording)
+            await registry.start()
+        else:
+            registry = PeerRegistry(settings.media)
+        # keys.MEDIA is typed PeerRegistry; it should become media.workers.MediaPath (lead).
+        app[MEDIA] = registry  # type: ignore[misc]
         yield
         await registry.close_all()
 
@@ -216,6 +228,7 @@ def create_app(
     static = settings.server.static_dir
     app.router.add_get("/", _page(static / "index.html"))
     app.router.add_get("/console", _page(static / "console.html"))
+    app.router.add_get("/supervisor", _page(static / "supervisor.html"))
     app.router.add_static("/static", static, follow_symlinks=False)
     for prefix, folder in VENDOR.items():
         app.router.add_static(f"/vendor/{prefix}", settings.server.node_modules / folder)
@@ -223,4 +236,5 @@ def create_app(
     app.router.add_get("/api/client-config", client_config)
     auth.setup(app)
     console_routes.setup(app)
+    cases.setup(app)
     return app

@@ -34,6 +34,8 @@ class ServerSettings:
     session_ttl_s: int = 12 * 3600
     max_event_bytes: int = 64 * 1024
     secure_cookies: bool = False
+    # New calls per minute from one client address before `rate_limited` (flood guard).
+    calls_per_min_per_address: int = 60
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,9 @@ def load_settings(
         session_ttl_s=_typed(srv.get("session_ttl_s", 43200), int, "server.session_ttl_s"),
         max_event_bytes=_typed(srv.get("max_event_bytes", 65536), int, "server.max_event_bytes"),
         secure_cookies=_typed(srv.get("secure_cookies", False), bool, "server.secure_cookies"),
+        calls_per_min_per_address=_typed(
+            srv.get("calls_per_min_per_address", 60), int, "server.calls_per_min_per_address"
+        ),
     )
     if not 0 < server.port < 65536:
         raise ConfigError(f"server.port out of range: {server.port}")

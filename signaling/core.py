@@ -22,6 +22,10 @@ from signaling.ports import AddressRefiner, GeoPort, MediaPort, Notifier
 from signaling.timers import Timers
 from signaling.views import centre_queue, citizen_call, queue_item, queue_positions
 
+# Coalescing windows for queue and session updates (see CallCore.broadcast).
+BROADCAST_DELAY_S = 0.05
+SUPERVISOR_DELAY_S = 0.25
+
 # Compare-and-set retries: a location update racing an accept loses one round, never more
 # than a few; past this something is wrong and the client gets a conflict to retry.
 MAX_CAS_ATTEMPTS = 8
@@ -57,6 +61,8 @@ class CallCore:
         self.node = uuid.uuid4().hex[:12]
         self.log = logging.getLogger("102.calls")
         self._dispatch_locks: dict[str, asyncio.Lock] = {}
+        # call id -> (state, position) last sent to its caller; node-local, only for dedup.
+        self._told_citizen: dict[str, tuple[str, int | None]] = {}
 
     # -- reads and compare-and-set writes ----------------------------------------------------
 
@@ -98,6 +104,7 @@ class CallCore:
         self.timers.cancel(f"caller-lost:{call.id}")
         await self.media.close_call(call.id)
         await self.live.delete_call(call.id)
+        self._told_citizen.pop(call.id, None)
         await self.records.update_call(
             call.id,
             ended_at=now,
@@ -129,6 +136,12 @@ class CallCore:
         position = queue_positions(calls).get(call.id)
         return citizen_call(call, self.settings.centres, position, self.clock())
 
+    async def tell_citizen(self, call: LiveCall) -> None:
+        """Send the caller their call's state now (and remember it, so flushes skip it)."""
+        view = await self.citizen_view(call)
+        self._told_citizen[call.id] = (view["state"], view["queue_position"])
+        await self.notify.citizen(call.id, "call:status", view)
+
     async def operator_view(self, presence: OperatorPresence) -> dict[str, Any]:
         centre = self.settings.centres.get(presence.centre)
         return {
@@ -157,7 +170,23 @@ class CallCore:
         )
 
     async def broadcast(self, centre: str) -> None:
-        """The centre's queue to its operators, positions to its callers, all to supervisors."""
+        """Soon send the centre's queue to its operators, positions to its callers, and the
+        sessions to supervisors.
+
+        Changes come in bursts (a caller's position every second, many calls at once); one
+        flush per centre per BROADCAST_DELAY_S carries all of them, so the cost stays linear
+        in the number of calls instead of quadratic.
+        """
+        if not self.timers.pending(f"broadcast:{centre}"):
+            self.timers.start(
+                f"broadcast:{centre}", BROADCAST_DELAY_S, lambda: self._flush_centre(centre)
+            )
+        if not self.timers.pending("broadcast:supervisors"):
+            self.timers.start(
+                "broadcast:supervisors", SUPERVISOR_DELAY_S, self._flush_supervisors
+            )
+
+    async def _flush_centre(self, centre: str) -> None:
         now = self.clock()
         calls = await self.live.list_calls(centre)
         await self.notify.centre(
@@ -167,9 +196,18 @@ class CallCore:
         )
         positions = queue_positions(calls)
         for call in calls:
-            if not call.state.terminal:
-                view = citizen_call(call, self.settings.centres, positions.get(call.id), now)
-                await self.notify.citizen(call.id, "call:status", view)
+            if call.state.terminal:
+                continue
+            # A caller hears only about what changed for them: state or queue position.
+            seen = (call.state.value, positions.get(call.id))
+            if self._told_citizen.get(call.id) == seen:
+                continue
+            self._told_citizen[call.id] = seen
+            view = citizen_call(call, self.settings.centres, positions.get(call.id), now)
+            await self.notify.citizen(call.id, "call:status", view)
+
+    async def _flush_supervisors(self) -> None:
+        now = self.clock()
         every = await self.live.list_calls(None)
         all_positions = queue_positions(every)
         await self.notify.supervisors(

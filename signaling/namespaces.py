@@ -32,6 +32,7 @@ from signaling.operators import OperatorCalls, StaffUser
 from signaling.payloads import Availability, CallRef, LocationUpdate, MediaOffer, Resume, StartCall
 from signaling.ratelimit import RateLimiter
 from signaling.service import CitizenCalls
+from signaling.supervisors import MonitorBoard, SupervisorCalls
 from signaling.views import centre_queue, queue_item, queue_positions
 
 log = logging.getLogger("102.signaling")
@@ -49,16 +50,23 @@ def client_address(environ: dict[str, Any]) -> str:
 class Signaling:
     """Registers the three namespaces on ``sio``; the call core is plugged in at startup."""
 
-    def __init__(self, sio: socketio.AsyncServer, max_event_bytes: int) -> None:
+    def __init__(
+        self, sio: socketio.AsyncServer, max_event_bytes: int, calls_per_min_per_address: int
+    ) -> None:
         self.sio = sio
         self.max_event_bytes = max_event_bytes
         self._core: CallCore | None = None
         self.events = RateLimiter(rate_per_s=20.0, burst=40.0)
-        self.call_starts = RateLimiter(rate_per_s=10 / 60, burst=10.0)  # per client address
+        # Per client address. Generous: many real callers share one carrier-NAT address, and
+        # an emergency line must not turn them away; this only stops a scripted flood.
+        self.call_starts = RateLimiter(
+            rate_per_s=calls_per_min_per_address / 60, burst=float(calls_per_min_per_address)
+        )
         # sid -> (call_id, connection) for citizens; sid -> (user, connection) for staff
         self.citizens: dict[str, tuple[str, str]] = {}
         self.citizen_addr: dict[str, str] = {}
         self.staff: dict[str, tuple[StaffUser, str]] = {}
+        self.monitors = MonitorBoard()
         self._register()
 
     def attach_core(self, core: CallCore | None) -> None:
@@ -112,6 +120,12 @@ class Signaling:
         self._on(OPERATOR_NS, "call:decline", self._decline)
         self._on(OPERATOR_NS, "media:offer", self._operator_offer)
         self._on(OPERATOR_NS, "call:hangup", self._operator_hangup)
+        self._on(SUPERVISOR_NS, "directory:get", self._directory)
+        self._on(SUPERVISOR_NS, "monitor:start", self._monitor_start)
+        self._on(SUPERVISOR_NS, "media:offer", self._supervisor_offer)
+        self._on(SUPERVISOR_NS, "barge:start", self._barge_start)
+        self._on(SUPERVISOR_NS, "barge:stop", self._barge_stop)
+        self._on(SUPERVISOR_NS, "monitor:stop", self._monitor_stop)
 
     # -- citizens -----------------------------------------------------------------------------
 
@@ -154,7 +168,15 @@ class Signaling:
         connection = secrets.token_hex(8)
         call, token, rejected = await self.core_citizens.start(request, connection)
         self.citizens[sid] = (call.id, connection)
-        await self.sio.enter_room(sid, call_room(call.id), namespace=CITIZEN_NS)
+        try:
+            await self.sio.enter_room(sid, call_room(call.id), namespace=CITIZEN_NS)
+        except ValueError:
+            # The caller dropped while the call was being created: the disconnect handler
+            # ran before it knew the call, so take the drop path (grace, then abandoned).
+            self.citizens.pop(sid, None)
+            await self.core_citizens.announce(call)
+            await self.core_citizens.disconnected(call.id, connection)
+            raise Conflict("the connection closed while the call was starting") from None
         call = await self.core_citizens.announce(call)
         ack: Ack = {"call": await self.core.citizen_view(call), "resume_token": token}
         if rejected is not None:
@@ -264,6 +286,8 @@ class Signaling:
         async def disconnect(sid: str, *_: Any) -> None:
             self.events.forget(sid)
             held = self.staff.pop(sid, None)
+            if namespace == SUPERVISOR_NS and self._core is not None:
+                await self._supervisor_gone(sid)
             if held is None or namespace != OPERATOR_NS or self._core is None:
                 return
             user, connection = held
@@ -303,3 +327,48 @@ class Signaling:
         ref = CallRef.parse(data)
         call = await self.core_operators.hangup(self._user(sid), ref.call_id)
         return {"state": call.state.value}
+
+    # -- supervisors --------------------------------------------------------------------------
+
+    @property
+    def core_supervisors(self) -> SupervisorCalls:
+        return SupervisorCalls(self.core, self.monitors, self._tell_supervisor)
+
+    async def _tell_supervisor(self, sid: str, event: str, data: dict[str, Any]) -> None:
+        await self.sio.emit(event, data, to=sid, namespace=SUPERVISOR_NS)
+
+    async def _supervisor_gone(self, sid: str) -> None:
+        try:
+            await self.core_supervisors.disconnected(sid)
+        except Exception:  # the socket is gone either way; the leg closes with the call
+            log.exception("releasing the monitor of %s failed", sid)
+
+    async def _directory(self, sid: str, data: Any) -> Ack:
+        self._user(sid)
+        return await self.core_supervisors.directory()
+
+    async def _monitor_start(self, sid: str, data: Any) -> Ack:
+        ref = CallRef.parse(data)
+        return await self.core_supervisors.start(sid, self._user(sid), ref.call_id)
+
+    async def _supervisor_offer(self, sid: str, data: Any) -> Ack:
+        offer = MediaOffer.parse(data)
+        answer = await self.core_supervisors.offer_media(
+            sid, self._user(sid), offer.call_id, offer.sdp
+        )
+        return {"type": "answer", "sdp": answer}
+
+    async def _barge_start(self, sid: str, data: Any) -> Ack:
+        ref = CallRef.parse(data)
+        barging = await self.core_supervisors.barge(sid, self._user(sid), ref.call_id, True)
+        return {"barging": barging}
+
+    async def _barge_stop(self, sid: str, data: Any) -> Ack:
+        ref = CallRef.parse(data)
+        barging = await self.core_supervisors.barge(sid, self._user(sid), ref.call_id, False)
+        return {"barging": barging}
+
+    async def _monitor_stop(self, sid: str, data: Any) -> Ack:
+        ref = CallRef.parse(data)
+        await self.core_supervisors.stop(sid, self._user(sid), ref.call_id)
+        return {"monitoring": False}

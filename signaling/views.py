@@ -52,6 +52,8 @@ def queue_item(call: LiveCall, position: int | None, now: float) -> dict[str, An
         "geo": call.geo,
         "offered_to": call.offered_to,
         "operator_id": call.operator_id,
+        # Talk time on the supervisor console; null while waiting.
+        "answered_at": call.answered_at,
     }
 
 

@@ -13,7 +13,8 @@ from aiohttp.test_utils import TestServer
 from geo.service import GeoService
 from records import open_store
 from server.app import create_app
-from server.keys import RECORDS
+from domain.errors import Conflict
+from server.keys import LIVE, RECORDS, SIGNALING
 from server.settings import Settings
 from tests.fixtures_app import Client, Running, location
 
@@ -249,3 +250,24 @@ async def test_server_shutdown_records_live_calls_as_failed(
     assert record is not None
     assert (record.final_state, record.end_reason) == ("failed", "server_shutdown")
     assert record.ended_at is not None
+
+
+async def test_caller_who_drops_during_call_start_leaves_no_orphan(
+    running: Running, clients: Callable[[str], Client]
+) -> None:
+    citizen = clients("/citizen")
+    await citizen.connect(running.url)
+    await citizen.sio.emit(
+        "call:start", {"media": "audio", "location": location(*ALMATY)}, namespace="/citizen"
+    )
+    await citizen.sio.disconnect()  # gone before (or while) the server answers
+    # Deterministically: the socket is gone by the time the call exists.
+    with pytest.raises(Conflict):
+        await running.app[SIGNALING]._call_start(
+            "gone-socket", {"media": "video", "location": location(*ALMATY)}
+        )
+    await asyncio.sleep(1.8)  # past the test grace period
+    assert await running.app[LIVE].list_calls(None) == []
+    records = await running.app[RECORDS].list_calls()
+    assert records, "the dropped call was not recorded"
+    assert {(r.final_state, r.end_reason) for r in records} == {("abandoned", "caller_lost")}

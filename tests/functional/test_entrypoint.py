@@ -86,7 +86,7 @@ async def test_serves_https_and_tells_how_to_create_an_operator(tmp_path: Path) 
     client_tls.check_hostname = False  # the certificate names 102.test, we dial an address
     try:
         banner = b""
-        async with asyncio.timeout(20):
+        async with asyncio.timeout(40):
             while b"create-user" not in banner:
                 banner += await process.stdout.read(4096)
         assert url.encode() in banner
