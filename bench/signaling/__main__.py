@@ -13,20 +13,19 @@ import argparse
 import asyncio
 import json
 import os
+import signal
+import socket
 import statistics
+import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import socketio
-from aiohttp.test_utils import TestServer
 
-from geo.service import GeoService
-from server.app import create_app
-from server.settings import Settings, load_settings
-
+ROOT = Path(__file__).resolve().parents[2]
 ALMATY = (43.2389, 76.8897)
 
 
@@ -68,22 +67,57 @@ async def citizen(url: str, updates: int, timings: dict[str, list[float]]) -> No
             await client.eio.http.close()
 
 
-async def run_once(
-    settings: Settings, geo: GeoService, callers: int, updates: int
-) -> dict[str, Any]:
-    server = TestServer(create_app(settings, geo=geo), host="127.0.0.1")
-    await server.start_server()
-    url = str(server.make_url("")).rstrip("/")
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def run_once(env: dict[str, str], callers: int, updates: int) -> dict[str, Any]:
+    """Start `python -m server` in its own process, drive it, stop it."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "server",
+        "--log-level",
+        "WARNING",
+        cwd=ROOT,
+        env={**env, "PORT": str(port), "HOST": "127.0.0.1"},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
     timings: dict[str, list[float]] = {}
     try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):
+                if process.returncode is not None:
+                    raise RuntimeError(f"the server exited with {process.returncode}")
+                try:
+                    async with http.get(f"{url}/api/health") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+        cpu_before = cpu_seconds(process.pid)
         start = time.perf_counter()
         await asyncio.gather(*(citizen(url, updates, timings) for _ in range(callers)))
         elapsed = time.perf_counter() - start
+        cpu = cpu_seconds(process.pid) - cpu_before
     finally:
-        await server.close()
+        process.send_signal(signal.SIGINT)
+        await process.wait()
     events = sum(len(v) for v in timings.values())
     return {
         "events_per_s": round(events / elapsed, 1),
+        "server_cpu_ms_per_event": round(cpu * 1000 / events, 3),
         "seconds": round(elapsed, 2),
         **{kind: quantiles(values) for kind, values in timings.items()},
     }
@@ -107,25 +141,31 @@ async def main() -> None:
     parser.add_argument("--callers", type=int, default=50)
     parser.add_argument("--updates", type=int, default=10)
     args = parser.parse_args()
-    base = load_settings(env={})
-    geo = GeoService.from_settings(base.geo, base.centres)
     redis_url = os.environ.get("E102_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     with tempfile.TemporaryDirectory() as tmp:
-        settings = replace(
-            base,
-            database_url=f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-            # every simulated caller comes from 127.0.0.1: lift the per-address flood guard
-            server=replace(base.server, calls_per_min_per_address=100_000),
+        env = {k: v for k, v in os.environ.items() if not k.startswith("E102__")}
+        env.update(
+            {
+                "E102__RECORDS__DATABASE_URL": f"sqlite:///{Path(tmp) / 'memory.sqlite3'}",
+                # every simulated caller comes from 127.0.0.1: lift the per-address flood guard
+                "E102__SERVER__CALLS_PER_MIN_PER_ADDRESS": "100000",
+            }
         )
         result: dict[str, Any] = {
             "bench": "signaling",
             "callers": args.callers,
             "updates_per_call": args.updates,
-            "memory": await run_once(settings, geo, args.callers, args.updates),
+            "memory": await run_once(env, args.callers, args.updates),
         }
         if await redis_reachable(redis_url):
-            shared = replace(settings, redis_url=redis_url, redis_prefix=f"bench102:{os.getpid()}:")
-            result["redis"] = await run_once(shared, geo, args.callers, args.updates)
+            shared = {
+                **env,
+                "E102__RECORDS__DATABASE_URL": f"sqlite:///{Path(tmp) / 'redis.sqlite3'}",
+                "E102__LIVE_STATE__REDIS_URL": redis_url,
+                # env values are YAML scalars: quote a string holding colons
+                "E102__LIVE_STATE__PREFIX": f'"bench102:{os.getpid()}:"',
+            }
+            result["redis"] = await run_once(shared, args.callers, args.updates)
             result["redis_vs_memory_throughput"] = round(
                 result["redis"]["events_per_s"] / result["memory"]["events_per_s"], 2
             )
