@@ -7,7 +7,9 @@ Third-party errors are mapped into this tree where the library is called.
     ├── InvalidInput (ValueError)            invalid_payload
     │   ├── InvalidLocation                  invalid_location
     │   ├── InvalidSdp                       invalid_sdp
-    │   └── PayloadTooLarge                  payload_too_large
+    │   ├── PayloadTooLarge                  payload_too_large
+    │   ├── UnsupportedMediaType             unsupported_media_type
+    │   └── TooManyFiles                     too_many_files
     ├── NotFound (LookupError)               not_found
     │   └── UnknownCall                      unknown_call
     ├── Conflict                             conflict
@@ -18,6 +20,7 @@ Third-party errors are mapped into this tree where the library is called.
     ├── RateLimited                          rate_limited
     ├── ServiceUnavailable                   unavailable
     │   ├── MediaError                       media_error
+    │   ├── MediaBusy                        media_busy
     │   ├── StorageError                     storage_error
     │   └── GeocoderError                    geocoder_error
     │       └── GeocoderRateLimited          geocoder_rate_limited
@@ -95,6 +98,12 @@ class MediaError(ServiceUnavailable):
     code = "media_error"
 
 
+class MediaBusy(ServiceUnavailable):
+    """Every media worker's event loop lags past ``media.max_loop_lag_ms``: no new call now."""
+
+    code = "media_busy"
+
+
 class StorageError(ServiceUnavailable):
     code = "storage_error"
 
@@ -113,3 +122,13 @@ class ConfigError(Error102):
 
 class BoundaryDataError(ConfigError):
     code = "boundary_data"
+
+
+class UnsupportedMediaType(InvalidInput):
+    """An upload whose content (magic bytes) is not an accepted photo or video type."""
+
+    code = "unsupported_media_type"
+
+
+class TooManyFiles(InvalidInput):
+    code = "too_many_files"

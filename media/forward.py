@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Protocol
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -53,6 +54,14 @@ class EncodedFrame:
         packet.pts = pts
         packet.time_base = Fraction(1, self.clock_rate)
         return packet
+
+
+class FrameViewer(Protocol):
+    """What a `Source` hands its frames to: a `ForwardTrack`, a recording input, a mixer."""
+
+    def offer(self, frame: EncodedFrame) -> None: ...
+
+    def detach(self) -> None: ...
 
 
 @dataclass
@@ -93,7 +102,7 @@ class Source:
     counters: ReceiveCounters
     # Sends a keyframe request (RTCP PLI) to the browser; set by the registry.
     request_upstream: Callable[[], None] = lambda: None
-    viewers: set[ForwardTrack] = field(default_factory=set)
+    viewers: set[FrameViewer] = field(default_factory=set)
     ended: bool = False
     _last_request: float = -1e9
 

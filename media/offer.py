@@ -25,7 +25,8 @@ class MediaLine:
 @dataclass(frozen=True)
 class Offer:
     sdp: str
-    lines: dict[str, MediaLine]
+    lines: dict[str, MediaLine]  # the first m-line of each kind
+    media: tuple[MediaLine, ...] = ()  # every m-line, in order
 
 
 def primary_ssrc(media: sdp.MediaDescription) -> int | None:
@@ -37,8 +38,12 @@ def primary_ssrc(media: sdp.MediaDescription) -> int | None:
     return None
 
 
-def parse_offer(text: object) -> Offer:
-    """Validate a browser's offer for one call leg; `InvalidSdp` says what is wrong."""
+def parse_offer(text: object, layout: tuple[str, ...] | None = None) -> Offer:
+    """Validate a browser's offer for one call leg; `InvalidSdp` says what is wrong.
+
+    Without ``layout``: one audio and one video m-line, in any order. With it: exactly these
+    kinds in this order (the supervisor's ``("audio", "video", "audio")``).
+    """
     if not isinstance(text, str) or not text.strip():
         raise InvalidSdp("offer SDP is empty")
     size = len(text.encode("utf-8"))
@@ -52,10 +57,11 @@ def parse_offer(text: object) -> Offer:
         raise InvalidSdp(f"malformed offer SDP: {type(exc).__name__} {exc}".strip()) from exc
 
     lines: dict[str, MediaLine] = {}
+    ordered: list[MediaLine] = []
     for media in description.media:
         if media.kind not in KINDS:
             raise InvalidSdp(f"unsupported m-line {media.kind!r}: only audio and video")
-        if media.kind in lines:
+        if media.kind in lines and layout is None:
             raise InvalidSdp(f"more than one {media.kind} m-line")
         wanted = REQUIRED_CODEC[media.kind]
         if not any(c.name.lower() == wanted.lower() for c in media.rtp.codecs):
@@ -68,13 +74,21 @@ def parse_offer(text: object) -> Offer:
             raise InvalidSdp(f"{media.kind} m-line does not use rtcp-mux")
         if not media.rtp.muxId:
             raise InvalidSdp(f"{media.kind} m-line has no a=mid")
-        lines[media.kind] = MediaLine(
+        line = MediaLine(
             media.kind, media.rtp.muxId, media.direction or "sendrecv", primary_ssrc(media)
         )
+        lines.setdefault(media.kind, line)
+        ordered.append(line)
+    if layout is not None:
+        found = tuple(line.kind for line in ordered)
+        if found != layout:
+            raise InvalidSdp(
+                f"offer m-lines are {', '.join(found) or 'none'}; expected {', '.join(layout)}"
+            )
     missing = [kind for kind in KINDS if kind not in lines]
     if missing:
         raise InvalidSdp(f"offer has no {' or '.join(missing)} m-line")
-    return Offer(text, lines)
+    return Offer(text, lines, tuple(ordered))
 
 
 def cap_video_bitrate(answer_sdp: str, bitrate: int) -> str:

@@ -1,8 +1,15 @@
 """`PeerRegistry`: the server end of every call's WebRTC legs, forwarding encoded media.
 
-Each party of a call (citizen, operator) holds one RTCPeerConnection with the server: a *leg*.
-What a leg receives is tapped before aiortc's decoder (`media.hooks`) and forwarded, still
-encoded, to the legs of the parties that receive it (`ROLES`); nothing is decoded or re-encoded.
+Each party of a call (citizen, operator, and a supervisor looking in) holds one
+RTCPeerConnection with the server: a *leg* (`media.legs`). What a leg receives is tapped before
+aiortc's decoder (`media.hooks`) and forwarded, still encoded, to the legs of the parties that
+receive it (`ROLES`), and to the call's recording (`media.recording`); nothing is decoded or
+re-encoded, except audio while a supervisor barges (`media.barge`).
+
+Faults: a leg whose connection fails, that never connects, or that sends no RTP for
+``media.rtp_timeout_s`` (garbage RTP fails SRTP and counts as none) is closed and reported to
+the `on_party_lost` callbacks. Methods take and return JSON-friendly values, so a worker pool
+can proxy them.
 
 One registry per application, created and closed inside the running event loop (aiohttp
 `cleanup_ctx`). Errors reaching callers are `InvalidSdp` (the offer) or `MediaError` (us).
@@ -13,9 +20,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from aiortc import (
@@ -31,35 +39,17 @@ from aiortc.exceptions import InvalidAccessError, OperationError
 
 from domain.errors import ConfigError, InvalidInput, InvalidSdp, MediaError, UnknownCall
 from media import hooks
-from media.forward import ForwardCounters, ForwardTrack, ReceiveCounters, Source
-from media.offer import KINDS, Offer, cap_video_bitrate, parse_offer
-from server.settings import MediaSettings
+from media.barge import AudioMix
+from media.forward import ForwardTrack, Source
+from media.legs import PARTIES, ROLES, CallMedia, Leg, Role
+from media.offer import Offer, cap_video_bitrate, parse_offer
+from media.recording import TRACKS, CallRecording
+from server.settings import MediaSettings, RecordingSettings
 
 logger = logging.getLogger(__name__)
 
 LostCallback = Callable[[str, str], Any]  # (call_id, party); may return an awaitable
 CLOSE_GRACE_S = 5.0
-
-
-@dataclass(frozen=True)
-class Role:
-    sends: bool  # the party's media is forwarded to others
-    receives_from: str | None  # whose media the party gets
-
-
-# A receive-only supervisor would be Role(sends=False, receives_from="citizen"); watching both
-# parties at once needs a second audio/video pair of m-lines (one sender carries one source).
-ROLES: dict[str, Role] = {
-    "citizen": Role(sends=True, receives_from="operator"),
-    "operator": Role(sends=True, receives_from="citizen"),
-}
-
-
-def _direction(role: Role) -> str:
-    """The server's transceiver direction for a party."""
-    if role.sends and role.receives_from:
-        return "sendrecv"
-    return "recvonly" if role.sends else "sendonly"
 
 
 def _preferred_codecs(kind: str) -> list[RTCRtpCodecCapability]:
@@ -88,101 +78,14 @@ def ice_servers(raw: tuple[dict[str, Any], ...]) -> list[RTCIceServer]:
     return servers
 
 
-class Leg:
-    """One party's peer connection: its sources (what it sends) and tracks (what it receives)."""
-
-    def __init__(self, call_id: str, party: str, role: Role, pc: RTCPeerConnection) -> None:
-        self.call_id = call_id
-        self.party = party
-        self.role = role
-        self.pc = pc
-        self.sources: dict[str, Source] = {}
-        self.tracks: dict[str, ForwardTrack] = {}
-        self.connected = asyncio.Event()
-        self.closing = False
-        self._closed = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def __repr__(self) -> str:
-        return f"<Leg {self.call_id}/{self.party} {self.pc.connectionState}>"
-
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        if self.closing:
-            coro.close()
-            return
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.warning("%r: background task failed: %r", self, task.exception())
-
-    def request_keyframe(self, receiver: RTCRtpReceiver, ssrc: int | None) -> None:
-        if ssrc is None:
-            logger.debug("%r: no ssrc in the offer, cannot ask for a keyframe", self)
-            return
-        self.spawn(hooks.send_pli(receiver, ssrc))
-
-    async def close(self) -> None:
-        if self.closing:
-            await self._closed.wait()
-            return
-        self.closing = True
-        try:
-            for source in self.sources.values():
-                source.end()
-            for track in self.tracks.values():
-                track.stop()
-            tasks = list(self._tasks)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await self.pc.close()
-        except Exception:
-            logger.exception("%r: error while closing", self)
-        finally:
-            self._closed.set()
-
-
-@dataclass(eq=False)
-class CallMedia:
-    call_id: str
-    legs: dict[str, Leg] = field(default_factory=dict)
-    # Counters outlive legs, so a reconnect does not reset them.
-    received: dict[str, dict[str, ReceiveCounters]] = field(default_factory=dict)
-    forwarded: dict[str, dict[str, ForwardCounters]] = field(default_factory=dict)
-    locks: dict[str, asyncio.Lock] = field(default_factory=dict)
-    answering: int = 0  # offers being answered right now
-
-    def receive_counters(self, party: str, kind: str) -> ReceiveCounters:
-        return self.received.setdefault(party, {}).setdefault(kind, ReceiveCounters())
-
-    def forward_counters(self, source: str, party: str, kind: str) -> ForwardCounters:
-        direction = f"{source}->{party}"
-        return self.forwarded.setdefault(direction, {}).setdefault(kind, ForwardCounters())
-
-    def stats(self) -> dict[str, Any]:
-        return {
-            "call_id": self.call_id,
-            "legs": {party: leg.pc.connectionState for party, leg in self.legs.items()},
-            "received": {
-                party: {kind: c.to_dict() for kind, c in kinds.items()}
-                for party, kinds in self.received.items()
-            },
-            "forwarded": {
-                direction: {kind: c.to_dict() for kind, c in kinds.items()}
-                for direction, kinds in self.forwarded.items()
-            },
-        }
-
-
 class PeerRegistry:
     """All media legs of this process, by call and party."""
 
-    def __init__(self, settings: MediaSettings) -> None:
+    def __init__(
+        self, settings: MediaSettings, recording: RecordingSettings | None = None
+    ) -> None:
         self._settings = settings
+        self._recording = recording if recording is not None and recording.enabled else None
         # Always a list: aiortc replaces iceServers=None by a public Google STUN server.
         self._ice_servers = ice_servers(settings.ice_servers)
         self._calls: dict[str, CallMedia] = {}
@@ -191,7 +94,8 @@ class PeerRegistry:
         self._closed = False
 
     def on_party_lost(self, callback: LostCallback) -> LostCallback:
-        """Register ``callback(call_id, party)``, called when a leg fails or the browser closes it.
+        """Register ``callback(call_id, party)``, called when a leg fails, never connects, sends
+        no RTP for ``rtp_timeout_s`` or the browser closes it.
 
         Not called for legs closed through this registry. Usable as a decorator.
         """
@@ -200,11 +104,12 @@ class PeerRegistry:
 
     async def answer(self, call_id: str, party: str, offer_sdp: str) -> str:
         """Answer a party's offer and start forwarding; returns the answer SDP (all candidates
-        included, aiortc does not trickle). A new offer from the same party replaces its leg."""
+        included, aiortc does not trickle). A new offer from the same party replaces its leg
+        (so there is one supervisor leg per call at a time)."""
         role = ROLES.get(party)
         if role is None:
             raise InvalidInput(f"unknown party {party!r}")
-        offer = parse_offer(offer_sdp)
+        offer = parse_offer(offer_sdp, role.layout if role.ordered else None)
         if self._closed:
             raise MediaError("media is shutting down")
         call = self._calls.setdefault(call_id, CallMedia(call_id))
@@ -218,8 +123,8 @@ class PeerRegistry:
                     raise MediaError(f"call {call_id}: closed while answering the {party}")
                 old = call.legs.get(party)
                 call.legs[party] = leg
-                self._wire(call, leg)
-                leg.spawn(self._watch_connect(call, leg))
+                self._rewire(call)
+                leg.spawn(self._watch(call, leg))
         finally:
             call.answering -= 1
             if not call.legs and not call.answering and self._calls.get(call_id) is call:
@@ -255,19 +160,25 @@ class PeerRegistry:
         pc = leg.pc
         pc.on("connectionstatechange", partial(self._state_changed, call, leg))
         receivers: dict[str, RTCRtpReceiver] = {}
-        for kind in KINDS:
+        # Transceivers in slot order: aiortc pairs each m-line with the first unused
+        # transceiver of its kind, so the supervisor's audio, video, audio land in order.
+        for index, slot in enumerate(leg.role.slots):
             track = None
-            if leg.role.receives_from:
-                counters = call.forward_counters(leg.role.receives_from, leg.party, kind)
-                track = leg.tracks[kind] = ForwardTrack(kind, counters)
-            transceiver = pc.addTransceiver(track or kind, direction=_direction(leg.role))
-            transceiver.setCodecPreferences(_preferred_codecs(kind))
-            source = leg.sources[kind] = Source(kind, call.receive_counters(leg.party, kind))
-            # Tapped even for a receive-only role: then nothing is ever decoded either.
-            hooks.tap_receiver(transceiver.receiver, kind, source.push, source.end)
+            if slot.receives_from:
+                counters = call.forward_counters(slot.receives_from, leg.party, slot.kind)
+                track = leg.tracks[index] = ForwardTrack(slot.kind, counters)
+            transceiver = pc.addTransceiver(track or slot.kind, direction=slot.direction)
+            transceiver.setCodecPreferences(_preferred_codecs(slot.kind))
+            if slot.sends:
+                source = Source(slot.kind, call.receive_counters(leg.party, slot.kind))
+                leg.sources[slot.kind] = source
+                hooks.tap_receiver(transceiver.receiver, slot.kind, source.push, source.end)
+                receivers[slot.kind] = transceiver.receiver
+            else:
+                # Nothing is taken from this m-line, and nothing may ever be decoded.
+                hooks.tap_receiver(transceiver.receiver, slot.kind, lambda frame: None)
             if track is not None:
                 hooks.on_keyframe_request(transceiver.sender, track.request_keyframe)
-            receivers[kind] = transceiver.receiver
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=offer.sdp, type="offer"))
         except (ValueError, OperationError, InvalidAccessError) as exc:
@@ -282,16 +193,52 @@ class PeerRegistry:
             raise MediaError("no ICE candidate to offer: no usable address (media.host_candidates)")
         return cap_video_bitrate(answer_sdp, self._settings.max_video_bitrate)
 
-    def _wire(self, call: CallMedia, leg: Leg) -> None:
-        for other in call.legs.values():
-            if other is leg:
-                continue
-            if other.role.receives_from == leg.party and leg.role.sends:
-                for kind, track in other.tracks.items():
-                    track.attach(leg.sources[kind])
-            if leg.role.receives_from == other.party and other.role.sends:
-                for kind, track in leg.tracks.items():
-                    track.attach(other.sources[kind])
+    # -- who gets what -------------------------------------------------------------------------
+
+    def _rewire(self, call: CallMedia) -> None:
+        """Point every outgoing track, mixer and recording input at the source it should play
+        now. Idempotent: attaching a track to the source it already has changes nothing."""
+        supervisor_audio = call.source("supervisor", "audio") if call.barging else None
+        wanted_mixes: dict[str, tuple[Source, Source]] = {}
+        for party in PARTIES if supervisor_audio is not None else ():
+            other = call.source(_other(party), "audio")
+            if other is not None and supervisor_audio is not None:
+                wanted_mixes[party] = (other, supervisor_audio)
+        retired = [
+            call.mixes.pop(party)
+            for party, mix in list(call.mixes.items())
+            if wanted_mixes.get(party) != (mix.primary, mix.extra)
+        ]
+        for party, (primary, extra) in wanted_mixes.items():
+            if party not in call.mixes:
+                call.mixes[party] = AudioMix(primary, extra)
+        for leg in call.legs.values():
+            for index, track in leg.tracks.items():
+                slot = leg.role.slots[index]
+                assert slot.receives_from is not None
+                source = call.source(slot.receives_from, slot.kind)
+                if slot.kind == "audio" and leg.party in PARTIES and supervisor_audio is not None:
+                    mix = call.mixes.get(leg.party)
+                    source = mix.output if mix is not None else supervisor_audio
+                if source is None:
+                    track.detach()
+                else:
+                    track.attach(source)
+        for mix in retired:  # after the tracks moved off them
+            mix.close()
+        self._rewire_recording(call, supervisor_audio)
+
+    def _rewire_recording(self, call: CallMedia, supervisor_audio: Source | None) -> None:
+        if self._recording is None:
+            return
+        if call.recording is None:
+            call.recording = CallRecording(_recording_path(self._recording.dir, call.call_id))
+        for name, _ in TRACKS:
+            party, kind = name.split(".")
+            source = supervisor_audio if party == "supervisor" else call.source(party, kind)
+            call.recording.inputs[name].attach(source)
+
+    # -- faults --------------------------------------------------------------------------------
 
     def _state_changed(self, call: CallMedia, leg: Leg) -> None:
         state = leg.pc.connectionState
@@ -301,12 +248,27 @@ class PeerRegistry:
         elif state in ("failed", "closed") and not leg.closing:
             self._spawn(self._lose(call, leg, state))
 
-    async def _watch_connect(self, call: CallMedia, leg: Leg) -> None:
+    async def _watch(self, call: CallMedia, leg: Leg) -> None:
         try:
             await asyncio.wait_for(leg.connected.wait(), self._settings.connect_timeout_s)
         except TimeoutError:
             logger.warning("%r: not connected after %.1f s", leg, self._settings.connect_timeout_s)
             self._spawn(self._lose(call, leg, "connect timeout"))
+            return
+        if not leg.role.rtp_timeout:
+            return
+        timeout = self._settings.rtp_timeout_s
+        # Polls the frame counters: no cost per packet.
+        seen, since = leg.frames_received(), time.monotonic()
+        while True:
+            await asyncio.sleep(min(1.0, timeout / 4))
+            now, frames = time.monotonic(), leg.frames_received()
+            if frames != seen:
+                seen, since = frames, now
+            elif now - since >= timeout:
+                logger.warning("%r: no RTP for %.1f s", leg, now - since)
+                self._spawn(self._lose(call, leg, "rtp timeout"))
+                return
 
     async def _lose(self, call: CallMedia, leg: Leg, reason: str) -> None:
         if leg.closing:
@@ -314,7 +276,7 @@ class PeerRegistry:
         current = call.legs.get(leg.party) is leg
         logger.info("%r lost: %s", leg, reason)
         if current:
-            del call.legs[leg.party]
+            self._remove_leg(call, leg.party)
         await leg.close()
         if not current:  # never installed, or already replaced: nobody to tell
             return
@@ -326,26 +288,54 @@ class PeerRegistry:
             except Exception:
                 logger.exception("on_party_lost callback failed for %r", leg)
 
+    def _remove_leg(self, call: CallMedia, party: str) -> Leg | None:
+        leg = call.legs.pop(party, None)
+        if party == "supervisor":
+            call.barging = False  # a barge ends with the supervisor's leg
+        if leg is not None:
+            self._rewire(call)
+        return leg
+
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    # -- the public interface, also proxied to worker processes --------------------------------
+
+    async def set_barge(self, call_id: str, active: bool) -> None:
+        """While active, the citizen and the operator both hear the supervisor (mixed into
+        their audio); the supervisor's leg may come before or after. Idempotent."""
+        call = self._calls.get(call_id)
+        if call is None:
+            raise UnknownCall(f"no media for call {call_id}")
+        if call.barging != bool(active):
+            call.barging = bool(active)
+            logger.info("call %s: barge %s", call_id, "on" if active else "off")
+            self._rewire(call)
+
     async def close_party(self, call_id: str, party: str) -> None:
         call = self._calls.get(call_id)
-        leg = call.legs.pop(party, None) if call is not None else None
+        leg = self._remove_leg(call, party) if call is not None else None
         if leg is not None:
             await leg.close()
 
     async def close_call(self, call_id: str) -> dict[str, Any] | None:
-        """Close every leg of the call; returns its final stats (None for an unknown call)."""
+        """Close every leg of the call and finish its recording; returns its final stats with
+        ``"recording": {path, sha256, size, started_at, ended_at}`` (None when nothing was
+        recorded), or None for an unknown call."""
         call = self._calls.pop(call_id, None)
         if call is None:
             return None
         final = call.stats()
         legs = list(call.legs.values())
         call.legs.clear()
+        for mix in call.mixes.values():
+            mix.close()
+        call.mixes.clear()
         await asyncio.gather(*(leg.close() for leg in legs))
+        result = await call.recording.close() if call.recording is not None else None
+        final["recording"] = None if result is None else result.to_dict()
         return final
 
     async def close_all(self) -> None:
@@ -367,3 +357,19 @@ class PeerRegistry:
 
     def calls(self) -> list[str]:
         return list(self._calls)
+
+
+def _other(party: str) -> str:
+    return "operator" if party == "citizen" else "citizen"
+
+
+def _recording_path(directory: Path, call_id: str) -> Path:
+    """``DIR/YYYY-MM-DD/CALL.webm``; a second file for the same call (another worker after a
+    crash) never overwrites the first."""
+    day = directory / time.strftime("%Y-%m-%d", time.gmtime())
+    path = day / f"{call_id}.webm"
+    attempt = 1
+    while path.exists():
+        attempt += 1
+        path = day / f"{call_id}-{attempt}.webm"
+    return path

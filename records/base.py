@@ -7,10 +7,20 @@ database fails.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from domain.roles import Role
-from records.models import AuditEntry, CallRecord, TrailPoint, User
+from records.models import (
+    AuditEntry,
+    CallRecord,
+    CaseAttachment,
+    CaseLink,
+    CaseRecord,
+    TrailPoint,
+    User,
+)
+from records.recordings_store import Recording
 
 
 @runtime_checkable
@@ -57,5 +67,66 @@ class RecordStore(Protocol):
 
     async def list_audit(self, limit: int = 100, subject: str | None = None) -> list[AuditEntry]:
         """Newest first."""
+
+    # cases (issue 5): reports, appeals, internal-security complaints
+
+    async def create_case(
+        self, case: CaseRecord, attachments: Sequence[CaseAttachment] = ()
+    ) -> CaseRecord:
+        """Store a new case with its attachments; the store allocates its number."""
+
+    async def get_case(self, case_id: str) -> CaseRecord | None:
+        """With attachments, history and links."""
+
+    async def get_case_by_tracking(self, tracking_hash: str) -> CaseRecord | None: ...
+
+    async def list_cases(
+        self,
+        kinds: Collection[str],
+        centre: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+    ) -> list[CaseRecord]:
+        """Newest first, without attachments/history/links (attachment_count is set)."""
+
+    async def advance_case(
+        self,
+        case_id: str,
+        expected: str,
+        steps: Sequence[str],
+        *,
+        actor: str,
+        at: float,
+        note: str | None = None,
+        answer: str | None = None,
+    ) -> CaseRecord:
+        """Compare-and-set the status through steps; Conflict if no longer expected."""
+
+    async def add_case_link(
+        self, case_id: str, kind: str, ref: str, *, actor: str, at: float
+    ) -> CaseLink: ...
+
+    async def get_attachment(self, attachment_id: str) -> CaseAttachment | None: ...
+
+    # recordings (issue 4): records/recordings_store.py
+
+    async def save_recording(
+        self,
+        call_id: str,
+        path: str,
+        sha256: str,
+        size: int,
+        started_at: float,
+        ended_at: float,
+    ) -> Recording:
+        """UnknownCall if the call is not stored, Conflict if it already has a recording."""
+
+    async def get_recording(self, call_id: str) -> Recording | None: ...
+
+    async def recordings_due_for_purge(self, now: float, retention_days: int) -> list[Recording]:
+        """Not purged, call ended more than retention_days before now; oldest first."""
+
+    async def mark_recording_purged(self, call_id: str, at: float, retention_days: int) -> bool:
+        """False (nothing changed) for a recording still in retention or already purged."""
 
     async def close(self) -> None: ...

@@ -3,6 +3,7 @@
     python -m records create-user USERNAME --role operator --centre almaty-city
     python -m records list-users
     python -m records deactivate-user USERNAME   (and activate-user)
+    python -m records purge-recordings [--dry-run]
 
 Passwords are read from the terminal (twice) or, with --password-stdin, from the first
 line of standard input. There is no default password and no default account.
@@ -15,15 +16,20 @@ import asyncio
 import getpass
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from domain.errors import Error102, InvalidInput
 from domain.roles import STAFF_ROLES, Role
 from records import open_store
+from records.base import RecordStore
 from records.passwords import check_password_policy
 from records.sql_store import CENTRE_ROLES
+
+if TYPE_CHECKING:
+    from server.settings import RecordingSettings
 
 STAFF_ROLE_NAMES = sorted(r.value for r in STAFF_ROLES)
 
@@ -43,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("list-users", help="list staff accounts")
+    purge = commands.add_parser(
+        "purge-recordings", help="delete call recordings past recording.retention_days"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="only list what would go")
     for name, text in (("deactivate-user", "block logins"), ("activate-user", "allow logins")):
         command = commands.add_parser(name, help=text)
         command.add_argument("username")
@@ -67,6 +77,36 @@ def actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no login name (containers)
         return f"cli:uid-{os.getuid()}" if hasattr(os, "getuid") else "cli"
+
+
+async def purge_recordings(
+    store: RecordStore, recording: RecordingSettings, dry_run: bool, out: TextIO
+) -> None:
+    """Delete the files of recordings whose call ended more than retention_days ago.
+
+    The store returns only those, and refuses to mark a younger one purged; a file outside
+    recording.dir is left alone (its path came from the database, not from us).
+    """
+    now = time.time()
+    root = await asyncio.to_thread(recording.dir.resolve)
+    purged = 0
+    for due in await store.recordings_due_for_purge(now, recording.retention_days):
+        path = await asyncio.to_thread(Path(due.path).resolve)
+        if not path.is_relative_to(root):
+            print(f"skipped {due.call_id}: {path} is outside {root}", file=out)
+            continue
+        if dry_run:
+            print(f"would delete {path} (call {due.call_id})", file=out)
+            continue
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+        if await store.mark_recording_purged(due.call_id, now, recording.retention_days):
+            await store.audit(
+                actor(), "recording.purge", f"call:{due.call_id}",
+                {"path": str(path), "sha256": due.sha256, "ended_at": due.ended_at},
+            )
+            purged += 1
+            print(f"deleted {path} (call {due.call_id})", file=out)
+    print(f"{purged} recording(s) purged", file=out)
 
 
 async def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> None:
@@ -96,6 +136,8 @@ async def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> None:
             )
             where = f" in {user.centre}" if user.centre else ""
             print(f"created {user.role.value} {user.username}{where} (id {user.id})", file=out)
+        elif args.command == "purge-recordings":
+            await purge_recordings(store, settings.recording, args.dry_run, out)
         elif args.command == "list-users":
             users = await store.list_users()
             for u in users:

@@ -96,3 +96,64 @@ class AuditEntry:
     action: str
     subject: str | None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseAttachment:
+    """One evidence file of a case; the bytes are in the evidence store under ``sha256``."""
+
+    id: str
+    case_id: str
+    kind: str  # photo | video (evidence.MediaKind)
+    mime: str  # from the file's magic bytes, never from the sender
+    size: int
+    sha256: str
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class CaseHistoryEntry:
+    status: str
+    at: float
+    actor: str  # a staff user id, or "citizen"
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLink:
+    kind: str  # call | incident
+    ref: str  # the call id, or the incident reference as staff typed it
+    at: float
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """A citizen's report, appeal or internal-security complaint."""
+
+    id: str
+    number: str  # e.g. R-2026-000123; "" until the store allocates it
+    kind: str  # domain.cases.CaseKind value
+    status: str  # domain.cases.CaseStatus value
+    centre: str
+    created_at: float
+    updated_at: float
+    tracking_hash: str  # SHA-256 hex of the citizen's tracking token
+    # What the citizen wrote, by kind: description/occurred_at; subject/text;
+    # officer/unit/place/occurred_at/text.
+    content: dict[str, Any]
+    anonymous: bool = False
+    category: str | None = None
+    region_code: str | None = None
+    lang: str | None = None
+    contact: dict[str, Any] | None = None  # None for anonymous complaints
+    location: dict[str, Any] | None = None  # geo.location.Location.to_dict()
+    geo: dict[str, Any] | None = None  # geo.service.GeoAnswer.to_dict()
+    answer: str | None = None
+    answered_at: float | None = None
+    answered_by: str | None = None
+    attachment_count: int = 0
+    # Loaded by get_case / get_case_by_tracking; empty in list_cases results.
+    attachments: tuple[CaseAttachment, ...] = ()
+    history: tuple[CaseHistoryEntry, ...] = ()
+    links: tuple[CaseLink, ...] = ()

@@ -23,6 +23,7 @@ from live.base import LiveState
 from live.redis_state import RedisLiveState
 from media.registry import PeerRegistry
 from media.workers import WorkerPool
+from operator_console import recordings as recording_routes
 from operator_console import routes as console_routes
 from records import open_store
 from records.base import RecordStore
@@ -90,6 +91,15 @@ async def client_config(request: web.Request) -> web.Response:
             "ice_servers": list(settings.media.ice_servers),
             "max_event_bytes": settings.server.max_event_bytes,
             "languages": ["kk", "ru", "en"],
+            # citizen pages: the map pin and upload checks before sending anything
+            "tile_url": settings.geo.tile_url,
+            "tile_attribution": settings.geo.tile_attribution,
+            "boundary_attribution": settings.geo.boundary_attribution,
+            "evidence": {
+                "max_attachments": settings.evidence.max_attachments,
+                "max_photo_bytes": settings.evidence.max_photo_bytes,
+                "max_video_bytes": settings.evidence.max_video_bytes,
+            },
         }
     )
 
@@ -172,7 +182,7 @@ def create_app(
             registry = WorkerPool(settings.media, settings.recording)
             await registry.start()
         else:
-            registry = PeerRegistry(settings.media)
+            registry = PeerRegistry(settings.media, settings.recording)
         # keys.MEDIA is typed PeerRegistry; it should become media.workers.MediaPath (lead).
         app[MEDIA] = registry  # type: ignore[misc]
         yield
@@ -236,5 +246,6 @@ def create_app(
     app.router.add_get("/api/client-config", client_config)
     auth.setup(app)
     console_routes.setup(app)
+    recording_routes.setup(app)
     cases.setup(app)
     return app

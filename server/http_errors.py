@@ -13,6 +13,7 @@ log = logging.getLogger("102.server")
 
 STATUS: list[tuple[type[errors.Error102], int]] = [
     (errors.PayloadTooLarge, 413),
+    (errors.UnsupportedMediaType, 415),
     (errors.InvalidInput, 400),
     (errors.NotFound, 404),
     (errors.Conflict, 409),

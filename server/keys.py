@@ -5,6 +5,7 @@ from __future__ import annotations
 import socketio
 from aiohttp import web
 
+from evidence.store import EvidenceStore
 from geo.service import GeoService
 from live.base import LiveState
 from media.registry import PeerRegistry
@@ -12,6 +13,7 @@ from records.base import RecordStore
 from server.settings import Settings
 from signaling.core import CallCore
 from signaling.namespaces import Signaling
+from signaling.ratelimit import RateLimiter
 
 SETTINGS = web.AppKey("settings", Settings)
 LIVE = web.AppKey("live_state", LiveState)
@@ -21,3 +23,5 @@ MEDIA = web.AppKey("media", PeerRegistry)
 CORE = web.AppKey("call_core", CallCore)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 SIGNALING = web.AppKey("signaling", Signaling)
+EVIDENCE = web.AppKey("evidence", EvidenceStore)
+TRACK_LIMITER = web.AppKey("track_limiter", RateLimiter)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from domain.calls import CallEvent, CallState
-from domain.errors import CallAlreadyTaken, Conflict, UnknownCall
+from domain.errors import CallAlreadyTaken, Conflict, Error102, UnknownCall
 from domain.model import LiveCall
 from domain.queue import OperatorPresence, next_offer
 from live.base import LiveState
@@ -102,7 +102,7 @@ class CallCore:
         now = self.clock()
         self.timers.cancel(f"offer:{call.id}")
         self.timers.cancel(f"caller-lost:{call.id}")
-        await self.media.close_call(call.id)
+        media_final = await self.media.close_call(call.id)
         await self.live.delete_call(call.id)
         self._told_citizen.pop(call.id, None)
         await self.records.update_call(
@@ -112,6 +112,12 @@ class CallCore:
             end_reason=reason,
             operator_id=call.operator_id,
         )
+        recording = media_final.get("recording") if isinstance(media_final, dict) else None
+        if recording:
+            try:
+                await self.records.save_recording(call.id, **recording)
+            except Error102:  # the file stays on disk; ending the call must go on
+                self.log.exception("call %s: recording %s not stored", call.id, recording)
         for operator_id in {call.operator_id, call.offered_to} - {None}:
             assert operator_id is not None
             presence = await self.live.get_operator(operator_id)
@@ -296,6 +302,10 @@ class CallCore:
 
     async def media_lost(self, call_id: str, party: str) -> None:
         """A party's media connection failed: tell them (their client re-offers) and the other."""
+        if party not in ("citizen", "operator"):
+            # A monitoring supervisor's leg: telling the parties would reveal the monitor.
+            self.log.info("call %s: %s media lost", call_id, party)
+            return
         call = await self.live.get_call(call_id)
         if call is None or call.state.terminal:
             return

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from domain.calls import CallState
-from domain.errors import IllegalTransition, MediaError, UnknownCall
+from domain.errors import IllegalTransition, UnknownCall
 from domain.model import LiveCall
 from signaling.core import CallCore
 from signaling.operators import StaffUser
@@ -25,13 +25,6 @@ log = logging.getLogger("102.supervisors")
 
 SUPERVISOR_PARTY = "supervisor"
 TellSocket = Callable[[str, str, dict[str, Any]], Awaitable[None]]  # (sid, event, data)
-
-
-@runtime_checkable
-class BargeMedia(Protocol):
-    """What barging needs from the media side, besides MediaPort (PeerRegistry, WorkerPool)."""
-
-    async def set_barge(self, call_id: str, active: bool) -> None: ...
 
 
 @dataclass(slots=True)
@@ -170,12 +163,9 @@ class SupervisorCalls:
     async def _set_barge(
         self, monitor: Monitor, active: bool, call: LiveCall | None = None
     ) -> None:
-        media = self.core.media
-        if not isinstance(media, BargeMedia):
-            raise MediaError("this server's media cannot mix a supervisor in")
         call = call or await self.core.live.get_call(monitor.call_id)
         if call is not None and not call.state.terminal:
-            await media.set_barge(monitor.call_id, active)
+            await self.core.media.set_barge(monitor.call_id, active)
         monitor.barging = active
         await self._audit(monitor.user, "call.barge", monitor.call_id, active=active)
         self.core.log.info(

@@ -1,7 +1,7 @@
 // Citizen page: wires the DOM to CitizenCall and renders its state (all text via textContent).
 
 import { t, getLang, bindLangButtons, onLangChange } from "/static/i18n.js";
-import { $, formatDuration } from "/static/util.js";
+import { $, el, formatDuration } from "/static/util.js";
 import { playWithSound } from "/static/webrtc.js";
 import { CitizenCall, savedCall } from "/static/citizen/call.js";
 
@@ -103,6 +103,30 @@ function statusText() {
   return text;
 }
 
+// A supervisor joined the call (call:barge): shown for as long as they are in it.
+const bargeNotice = el("p", "notice");
+bargeNotice.id = "barge-notice";
+bargeNotice.setAttribute("role", "status");
+bargeNotice.hidden = true;
+ui.notice.after(bargeNotice);
+let bargeSocket = null;
+let barging = false;
+
+function watchBarge() {
+  const socket = call.ensureSocket();
+  if (socket === bargeSocket) return;
+  bargeSocket = socket;
+  socket.on("call:barge", (msg) => {
+    barging = !!(msg && msg.call_id === call.callId && msg.active);
+    renderBarge();
+  });
+}
+
+function renderBarge() {
+  bargeNotice.hidden = !(barging && view.phase === "active");
+  bargeNotice.textContent = t("cit.barge");
+}
+
 function render() {
   document.body.dataset.phase = view.phase;
   // data-state stays within the protocol's states (+ idle/connecting); reconnecting shows as connecting.
@@ -114,6 +138,7 @@ function render() {
   renderQueue();
   renderLocation();
   renderNotice();
+  renderBarge();
 }
 
 function renderQueue() {
@@ -170,12 +195,14 @@ function beginCall(media, saved) {
   view.fix = null;
   view.locError = null;
   view.notice = null;
+  barging = false;
   ui.stage.dataset.media = media;
   ui.stage.classList.remove("has-remote-video", "no-local-video");
   render();
   requestWakeLock();
   if (saved) call.resume(saved);
   else call.start(media);
+  watchBarge();
   ui.hangup.focus();
 }
 

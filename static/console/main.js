@@ -2,11 +2,12 @@
 
 import { io } from "/vendor/socket.io-client/socket.io.esm.min.js";
 import { t, bindLangButtons, onLangChange } from "/static/i18n.js";
-import { $, request } from "/static/util.js";
+import { $, el, request } from "/static/util.js";
 import { QueuePanel, OfferBanner, unlockAudio } from "/static/console/queue.js";
 import { CallPanel } from "/static/console/call.js";
 import { CallMap } from "/static/console/map.js";
 import { errorText } from "/static/console/format.js";
+import { ReportsTab } from "/static/console/cases.js";
 
 const ui = {
   loginView: $("login-view"), appView: $("app-view"), form: $("login-form"), username: $("login-username"),
@@ -29,6 +30,8 @@ function toast(text) {
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => { ui.toast.hidden = true; }, 6000);
 }
+
+const reports = new ReportsTab({ toast, onShowCalls: () => map && map.invalidate() });
 
 const queue = new QueuePanel({
   listEl: $("queue"), emptyEl: $("queue-empty"), countEl: $("queue-count"),
@@ -56,6 +59,7 @@ function showLogin(errorKey) {
   document.body.dataset.view = "login";
   ui.loginView.hidden = false;
   ui.appView.hidden = true;
+  reports.hide();
   for (const x of [ui.opInfo, ui.available, ui.logout]) x.hidden = true;
   ui.connBanner.hidden = true;
   ui.loginError.hidden = !errorKey;
@@ -72,6 +76,7 @@ function showApp() {
   ui.opInfo.hidden = false;
   ui.available.hidden = false;
   ui.logout.hidden = false;
+  reports.show(user);
   renderHeader();
 }
 
@@ -202,11 +207,31 @@ function connectSocket() {
     if (msg && msg.call && !callPanel.busy) offer.show(msg.call, msg.expires_in_s);
   });
   socket.on("call:location", (msg) => callPanel.onLocation(msg));
+  socket.on("call:barge", (msg) => {
+    bargeBy = msg && msg.active ? msg.supervisor || "" : null;
+    renderBarge();
+    if (bargeBy !== null) toast(t("con.barge", { name: bargeBy }));
+  });
   socket.on("call:ended", (msg) => {
+    bargeBy = null;
+    renderBarge();
     offer.hide(msg && msg.call_id);
     callPanel.onEnded(msg);
   });
   socket.on("error", (err) => console.warn("server error event", err));
+}
+
+// A supervisor barged into the call (call:barge): shown until they stop or the call ends.
+const bargeBanner = el("p", "notice alert");
+bargeBanner.id = "barge-banner";
+bargeBanner.setAttribute("role", "status");
+bargeBanner.hidden = true;
+$("media-status").before(bargeBanner);
+let bargeBy = null; // supervisor display name while barging
+
+function renderBarge() {
+  bargeBanner.hidden = bargeBy === null;
+  bargeBanner.textContent = bargeBy === null ? "" : t("con.barge", { name: bargeBy });
 }
 
 /** operator:state says we hold a call this page does not show (a reload): take it back. */
@@ -251,6 +276,8 @@ onLangChange(() => {
   queue.render();
   offer.render();
   if (callPanel) callPanel.render();
+  reports.render();
+  renderBarge();
   if (!ui.loginError.hidden && ui.loginError.dataset.key) ui.loginError.textContent = t(ui.loginError.dataset.key);
 });
 ui.form.addEventListener("submit", login);

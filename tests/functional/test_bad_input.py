@@ -188,5 +188,5 @@ async def test_http_login_errors(running: Running) -> None:
                 assert (await response.json())["error"]["code"] == "unauthenticated"
         async with http.get(f"{running.url}/api/auth/me") as response:
             assert response.status == 401
-        async with http.get(f"{running.url}/api/geo/regions") as response:
+        async with http.get(f"{running.url}/api/console/config") as response:
             assert response.status == 401

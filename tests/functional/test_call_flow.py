@@ -14,7 +14,7 @@ from geo.service import GeoService
 from records import open_store
 from server.app import create_app
 from domain.errors import Conflict
-from server.keys import LIVE, RECORDS, SIGNALING
+from server.keys import CORE, LIVE, RECORDS, SIGNALING
 from server.settings import Settings
 from tests.fixtures_app import Client, Running, location
 
@@ -271,3 +271,15 @@ async def test_caller_who_drops_during_call_start_leaves_no_orphan(
     records = await running.app[RECORDS].list_calls()
     assert records, "the dropped call was not recorded"
     assert {(r.final_state, r.end_reason) for r in records} == {("abandoned", "caller_lost")}
+
+
+async def test_supervisor_media_loss_is_not_revealed_to_the_parties(
+    running: Running, clients: Callable[[str], Client]
+) -> None:
+    citizen, ack = await start_call(clients, running, ALMATY)
+    call_id = ack["call"]["id"]
+    core = running.app[CORE]
+    await core.media_lost(call_id, "supervisor")  # a silent monitor's browser crashed
+    await core.media_lost(call_id, "citizen")
+    first = await citizen.next("media:lost")
+    assert first == {"call_id": call_id, "party": "citizen"}

@@ -7,10 +7,7 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from typing import Any
 
-import aiortc.codecs
-import aiortc.rtcrtpreceiver
 import pytest
 from aiortc import sdp
 
@@ -28,33 +25,6 @@ async def registry() -> AsyncIterator[PeerRegistry]:
     peers = PeerRegistry(SETTINGS)
     yield peers
     await peers.close_all()
-
-
-@pytest.fixture
-async def clients() -> AsyncIterator[Callable[..., Client]]:
-    made: list[Client] = []
-
-    def make(**kwargs: Any) -> Client:
-        made.append(Client(**kwargs))
-        return made[-1]
-
-    yield make
-    for client in made:
-        await client.close()
-
-
-@pytest.fixture
-def decoders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every decoder aiortc creates in this process (clients and server alike)."""
-    created: list[str] = []
-    real = aiortc.codecs.get_decoder  # rtcrtpreceiver imported this one
-
-    def spy(codec: Any) -> Any:
-        created.append(codec.name)
-        return real(codec)
-
-    monkeypatch.setattr(aiortc.rtcrtpreceiver, "get_decoder", spy)
-    return created
 
 
 async def join(registry: PeerRegistry, call_id: str, party: str, client: Client) -> str:

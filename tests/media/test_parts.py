@@ -203,3 +203,16 @@ async def test_registry_input_checks() -> None:
     with pytest.raises(MediaError, match="shutting down"):
         await registry.answer("c", "citizen", offer_sdp())
     assert await registry.close_call("nope") is None
+
+
+def test_supervisor_layout_is_checked_in_order() -> None:
+    text = offer_sdp()
+    audio = text[text.index("m=audio") : text.index("m=video")]
+    extra = audio.replace("a=mid:0", "a=mid:2")
+    supervisor = parse_offer(text + extra, ("audio", "video", "audio"))
+    assert [line.kind for line in supervisor.media] == ["audio", "video", "audio"]
+    assert [line.mid for line in supervisor.media] == ["0", "1", "2"]
+    with pytest.raises(InvalidSdp, match="expected audio, video, audio"):
+        parse_offer(text, ("audio", "video", "audio"))
+    with pytest.raises(InvalidSdp, match="more than one audio"):
+        parse_offer(text + extra)  # a party offers one audio line only
