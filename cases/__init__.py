@@ -14,7 +14,7 @@ from aiohttp import web
 
 from cases import citizen, staff
 from evidence.store import EvidenceLimits, EvidenceStore
-from server.keys import EVIDENCE, SETTINGS, TRACK_LIMITER
+from server.keys import EVIDENCE, SETTINGS, SUBMIT_LIMITER, TRACK_LIMITER
 from signaling.ratelimit import RateLimiter
 
 # Page path -> file under static/ (the front-end builds these).
@@ -49,6 +49,11 @@ def setup(app: web.Application) -> None:
     app[EVIDENCE] = store
     per_min = float(evidence.track_lookups_per_min)
     app[TRACK_LIMITER] = RateLimiter(rate_per_s=per_min / 60, burst=per_min)
+    # Flood guard on submissions, keyed by address in memory only (never stored or logged,
+    # so an anonymous complaint stays anonymous).
+    app[SUBMIT_LIMITER] = RateLimiter(
+        rate_per_s=evidence.submissions_per_min / 60, burst=float(evidence.submissions_burst)
+    )
 
     async def evidence_ctx(app: web.Application) -> AsyncIterator[None]:
         await store.prepare()

@@ -24,7 +24,7 @@ from domain.errors import Error102, NotFound, RateLimited
 from evidence.store import StagedFile, StoredFile
 from records.models import CaseAttachment, CaseRecord
 from server.http_errors import error_response
-from server.keys import EVIDENCE, GEO, RECORDS, SETTINGS, TRACK_LIMITER
+from server.keys import EVIDENCE, GEO, RECORDS, SETTINGS, SUBMIT_LIMITER, TRACK_LIMITER
 from server.log import SERVER
 
 # 32 URL-safe characters: 192 random bits.
@@ -48,6 +48,8 @@ def _route(request: web.Request, form: CaseForm) -> tuple[str, str | None, dict[
 async def _submit(request: web.Request, kind: CaseKind) -> web.Response:
     store = request.app[EVIDENCE]
     try:
+        if not request.app[SUBMIT_LIMITER].allow(request.remote or "unknown"):
+            raise RateLimited("too many submissions from this connection; wait a minute")
         submission = await read_submission(request, store)
     except Error102 as exc:
         # Refused mid-body: answer now and drop the connection rather than drain the rest.

@@ -70,6 +70,9 @@ class EvidenceSettings:
     max_attachments: int = 5
     # Status lookups by tracking link, per client address per minute.
     track_lookups_per_min: int = 30
+    # Flood guard on submissions per client address: a burst, then this many a minute.
+    submissions_burst: int = 10
+    submissions_per_min: int = 6
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,12 @@ def load_settings(
         max_attachments=_typed(ev.get("max_attachments", 5), int, "evidence.max_attachments"),
         track_lookups_per_min=_typed(
             ev.get("track_lookups_per_min", 30), int, "evidence.track_lookups_per_min"
+        ),
+        submissions_burst=_typed(
+            ev.get("submissions_burst", 10), int, "evidence.submissions_burst"
+        ),
+        submissions_per_min=_typed(
+            ev.get("submissions_per_min", 6), int, "evidence.submissions_per_min"
         ),
     )
     if min(evidence.max_photo_bytes, evidence.max_video_bytes, evidence.max_attachments) < 1:

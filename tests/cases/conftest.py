@@ -49,6 +49,7 @@ def app_settings(app_settings: Settings, tmp_path: Path) -> Settings:
             max_video_bytes=VIDEO_LIMIT,
             max_attachments=5,
             track_lookups_per_min=30,
+            submissions_burst=1000,  # these tests file many cases; the flood test sets its own
         ),
     )
 

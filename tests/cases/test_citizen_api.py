@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from server.keys import RECORDS
+from server.keys import RECORDS, SUBMIT_LIMITER
 from tests.cases.conftest import (
     ASTANA,
     PHOTO_LIMIT,
@@ -276,3 +276,15 @@ async def test_pages_are_served_with_a_content_security_policy(api: Api) -> None
             assert "script-src" in resp.headers["Content-Security-Policy"] or (
                 "default-src 'self'" in resp.headers["Content-Security-Policy"]
             )
+
+
+async def test_submission_flood_is_limited_without_losing_what_was_filed(api: Api) -> None:
+    limiter = api.running.app[SUBMIT_LIMITER]
+    limiter.burst, limiter.rate_per_s = 10.0, 0.1  # the defaults of config.yaml
+    statuses = [(await api.post_form("/api/reports", report_fields()))[0] for _ in range(12)]
+    assert statuses[:10] == [201] * 10
+    assert statuses[-1] == 429
+    status, body = await api.post_form("/api/reports", report_fields())
+    assert (status, body["error"]["code"]) == (429, "rate_limited")
+    cases = await api.running.app[RECORDS].list_cases(["report"], limit=100)
+    assert len(cases) == 10
