@@ -102,7 +102,7 @@ class CallCore:
         now = self.clock()
         self.timers.cancel(f"offer:{call.id}")
         self.timers.cancel(f"caller-lost:{call.id}")
-        media_final = await self.media.close_call(call.id)
+        await self._close_media(call.id)
         await self.live.delete_call(call.id)
         self._told_citizen.pop(call.id, None)
         await self.records.update_call(
@@ -112,12 +112,6 @@ class CallCore:
             end_reason=reason,
             operator_id=call.operator_id,
         )
-        recording = media_final.get("recording") if isinstance(media_final, dict) else None
-        if recording:
-            try:
-                await self.records.save_recording(call.id, **recording)
-            except Error102:  # the file stays on disk; ending the call must go on
-                self.log.exception("call %s: recording %s not stored", call.id, recording)
         for operator_id in {call.operator_id, call.offered_to} - {None}:
             assert operator_id is not None
             presence = await self.live.get_operator(operator_id)
@@ -130,6 +124,16 @@ class CallCore:
         await self.notify.citizen(call.id, "call:ended", self._ended(call, reason))
         self.log.info("call %s %s (%s)", call.id, call.state.value, reason)
         await self.centre_changed(call.centre)
+
+    async def _close_media(self, call_id: str) -> None:
+        """Close the call's media here; keep its recording's hash and size with the record."""
+        media_final = await self.media.close_call(call_id)
+        recording = media_final.get("recording") if isinstance(media_final, dict) else None
+        if recording:
+            try:
+                await self.records.save_recording(call_id, **recording)
+            except Error102:  # the file stays on disk; ending the call must go on
+                self.log.exception("call %s: recording %s not stored", call_id, recording)
 
     @staticmethod
     def _ended(call: LiveCall, reason: str) -> dict[str, Any]:
@@ -321,23 +325,20 @@ class CallCore:
         task.add_done_callback(self._background.discard)
 
     async def close(self, *, state_dies_with_us: bool) -> None:
-        """Stop timers; if live state lives in this process, record its calls as failed."""
-        await self.timers.close()
+        """Shut down without losing a record or a recording.
+
+        With live state in this process, its calls end here as ``failed`` (server_shutdown),
+        through the same path as a hang-up. With Redis the calls live on (another node's
+        clients and timers carry on), but their media on this node closes now, so each
+        recording made here is finished and its hash stored.
+        """
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        if not state_dies_with_us:
-            return  # Redis keeps them; another node's timers and clients carry on
-        for call in await self.live.list_calls(None):
-            if call.state.terminal:
-                continue
-            failed = call.apply(CallEvent.FAIL)
-            await self.records.update_call(
-                call.id,
-                ended_at=self.clock(),
-                final_state=failed.state.value,
-                end_reason="server_shutdown",
-                operator_id=call.operator_id,
-            )
-            await self.notify.citizen(call.id, "call:ended", self._ended(failed, "server_shutdown"))
-            await self.live.delete_call(call.id)
+        if state_dies_with_us:
+            for call in await self.live.list_calls(None):
+                if not call.state.terminal:
+                    await self.finish(call.apply(CallEvent.FAIL), "server_shutdown")
+        for call_id in self.media.calls():
+            await self._close_media(call_id)
+        await self.timers.close()

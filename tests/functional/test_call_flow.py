@@ -10,10 +10,10 @@ import pytest
 import socketio
 from aiohttp.test_utils import TestServer
 
+from domain.errors import Conflict
 from geo.service import GeoService
 from records import open_store
 from server.app import create_app
-from domain.errors import Conflict
 from server.keys import CORE, LIVE, RECORDS, SIGNALING
 from server.settings import Settings
 from tests.fixtures_app import Client, Running, location

@@ -8,11 +8,18 @@ from either side must close both legs and complete the record.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestServer
 
+from geo.service import GeoService
+from records import open_store
+from server.app import create_app
 from server.keys import MEDIA, RECORDS
+from server.settings import Settings
 from tests.fixtures_app import Client, Running, location
 from tests.functional.test_call_flow import ALMATY, operator_online
 from tests.media.clients import Client as Browser
@@ -119,3 +126,38 @@ async def test_lost_media_connection_is_reported_to_the_caller(
     assert answer["ok"], answer
     await again.accept(answer["sdp"])
     await asyncio.wait_for(again.connected.wait(), 10)
+
+
+async def test_shutdown_ends_live_calls_and_keeps_their_recordings(
+    app_settings: Settings,
+    geo_service: GeoService,
+    clients: Callable[[str], Client],
+    browsers: Callable[[tuple[int, int]], Browser],
+) -> None:
+    server = TestServer(create_app(app_settings, geo=geo_service), host="127.0.0.1")
+    await server.start_server()
+    running = Running(server)
+    citizen = clients("/citizen")
+    await citizen.connect(running.url)
+    started = await citizen.call("call:start", {"media": "video", "location": location(*ALMATY)})
+    call_id = started["call"]["id"]
+    caller = browsers((320, 240))
+    answer = await citizen.call("media:offer", {"call_id": call_id, "sdp": await caller.offer()})
+    await caller.accept(answer["sdp"])
+    await asyncio.wait_for(caller.connected.wait(), 10)
+    await asyncio.sleep(1.5)  # some media recorded
+    await server.close()
+
+    store = await open_store(app_settings.database_url)
+    try:
+        record = await store.get_call(call_id)
+        recording = await store.get_recording(call_id)
+    finally:
+        await store.close()
+    assert record is not None and (record.final_state, record.end_reason) == (
+        "failed",
+        "server_shutdown",
+    )
+    assert recording is not None and recording.size > 0
+    data = await asyncio.to_thread(Path(recording.path).read_bytes)
+    assert hashlib.sha256(data).hexdigest() == recording.sha256
