@@ -16,7 +16,6 @@ import asyncio
 import getpass
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -24,12 +23,12 @@ from typing import TYPE_CHECKING, TextIO
 from domain.errors import Error102, InvalidInput
 from domain.roles import STAFF_ROLES, Role
 from records import open_store
-from records.base import RecordStore
 from records.passwords import check_password_policy
+from records.retention import purge_recordings
 from records.sql_store import CENTRE_ROLES
 
 if TYPE_CHECKING:
-    from server.settings import RecordingSettings
+    pass
 
 STAFF_ROLE_NAMES = sorted(r.value for r in STAFF_ROLES)
 
@@ -79,36 +78,6 @@ def actor() -> str:
         return f"cli:uid-{os.getuid()}" if hasattr(os, "getuid") else "cli"
 
 
-async def purge_recordings(
-    store: RecordStore, recording: RecordingSettings, dry_run: bool, out: TextIO
-) -> None:
-    """Delete the files of recordings whose call ended more than retention_days ago.
-
-    The store returns only those, and refuses to mark a younger one purged; a file outside
-    recording.dir is left alone (its path came from the database, not from us).
-    """
-    now = time.time()
-    root = await asyncio.to_thread(recording.dir.resolve)
-    purged = 0
-    for due in await store.recordings_due_for_purge(now, recording.retention_days):
-        path = await asyncio.to_thread(Path(due.path).resolve)
-        if not path.is_relative_to(root):
-            print(f"skipped {due.call_id}: {path} is outside {root}", file=out)
-            continue
-        if dry_run:
-            print(f"would delete {path} (call {due.call_id})", file=out)
-            continue
-        await asyncio.to_thread(path.unlink, missing_ok=True)
-        if await store.mark_recording_purged(due.call_id, now, recording.retention_days):
-            await store.audit(
-                actor(), "recording.purge", f"call:{due.call_id}",
-                {"path": str(path), "sha256": due.sha256, "ended_at": due.ended_at},
-            )
-            purged += 1
-            print(f"deleted {path} (call {due.call_id})", file=out)
-    print(f"{purged} recording(s) purged", file=out)
-
-
 async def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> None:
     from server.settings import load_settings
 
@@ -127,17 +96,17 @@ async def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> None:
     store = await open_store(settings.database_url)
     try:
         if args.command == "create-user":
-            user = await store.create_user(
-                args.username, password, role, centre, args.display_name
-            )
+            user = await store.create_user(args.username, password, role, centre, args.display_name)
             await store.audit(
-                actor(), "user.create", f"user:{user.id}",
+                actor(),
+                "user.create",
+                f"user:{user.id}",
                 {"username": user.username, "role": user.role.value, "centre": user.centre},
             )
             where = f" in {user.centre}" if user.centre else ""
             print(f"created {user.role.value} {user.username}{where} (id {user.id})", file=out)
         elif args.command == "purge-recordings":
-            await purge_recordings(store, settings.recording, args.dry_run, out)
+            await purge_recordings(store, settings.recording, args.dry_run, out, actor())
         elif args.command == "list-users":
             users = await store.list_users()
             for u in users:
@@ -152,7 +121,9 @@ async def run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> None:
             active = args.command == "activate-user"
             user = await store.set_user_active(args.username, active)
             await store.audit(
-                actor(), "user.activate" if active else "user.deactivate", f"user:{user.id}",
+                actor(),
+                "user.activate" if active else "user.deactivate",
+                f"user:{user.id}",
                 {"username": user.username},
             )
             print(f"{user.username} is now {'active' if active else 'inactive'}", file=out)

@@ -8,6 +8,7 @@ build as many apps as they like in one process.
 from __future__ import annotations
 
 import asyncio
+import io
 import platform
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ import socketio
 from aiohttp import web
 
 import cases
+from domain.errors import Error102
 from geo.nominatim import NominatimGeocoder
 from geo.service import GeoService
 from live import open_live_state
@@ -27,6 +29,7 @@ from operator_console import recordings as recording_routes
 from operator_console import routes as console_routes
 from records import open_store
 from records.base import RecordStore
+from records.retention import purge_recordings
 from server import auth
 from server.http_errors import error_middleware
 from server.keys import CORE, GEO, LIVE, MEDIA, RECORDS, SETTINGS, SIGNALING, SIO
@@ -36,6 +39,8 @@ from signaling.core import CallCore
 from signaling.namespaces import Signaling
 from signaling.notifier import SocketNotifier
 from signaling.ports import AddressRefiner
+
+RETENTION_INTERVAL_S = 24 * 3600
 
 VENDOR = {
     # URL prefix under /vendor -> directory inside node_modules (installed at setup).
@@ -224,7 +229,26 @@ def create_app(
         if refiner is not None and address_refiner is None:
             await refiner.close()
 
-    for ctx in (records_ctx, live_ctx, geo_ctx, media_ctx, core_ctx):
+    async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
+        # Recordings past retention are deleted daily (never younger ones: see
+        # records.retention); `python -m records purge-recordings` does the same by hand.
+        async def daily() -> None:
+            while True:
+                report = io.StringIO()
+                try:
+                    purged = await purge_recordings(app[RECORDS], settings.recording, False, report)
+                    if purged:
+                        SERVER.info("retention: %s", report.getvalue().strip())
+                except Error102:
+                    SERVER.exception("retention purge failed; will retry")
+                await asyncio.sleep(RETENTION_INTERVAL_S)
+
+        task = asyncio.create_task(daily(), name="retention")
+        yield
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    for ctx in (records_ctx, live_ctx, geo_ctx, media_ctx, core_ctx, retention_ctx):
         app.cleanup_ctx.append(ctx)
 
     async def close_sockets(app: web.Application) -> None:

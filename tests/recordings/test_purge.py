@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
+from aiohttp.test_utils import TestServer
+
+from geo.service import GeoService
 from records import CallRecord, RecordStore, open_store
-from records.cli import purge_recordings
-from server.settings import ROOT, RecordingSettings
+from records.retention import purge_recordings
+from server.app import create_app
+from server.keys import RECORDS
+from server.settings import ROOT, RecordingSettings, Settings
 
 DAY = 86400.0
 HASH = "ab" * 32
@@ -25,7 +32,12 @@ def write_file(path: Path) -> None:
 def run_purge(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "records", "purge-recordings"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=30, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=30,
+        check=False,
     )
 
 
@@ -79,3 +91,30 @@ async def test_purge_command_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "1 recording(s) purged" in done.stdout
     assert not (tmp_path / "rec" / "old.webm").exists()
+
+
+async def test_the_server_purges_on_its_own(
+    app_settings: Settings, geo_service: GeoService, tmp_path: Path
+) -> None:
+    settings = replace(app_settings, recording=replace(app_settings.recording, retention_days=30))
+    old = settings.recording.dir / "old.webm"
+    young = settings.recording.dir / "young.webm"
+    store = await open_store(settings.database_url)
+    try:
+        await add(store, "old", old, ended_days_ago=31)
+        await add(store, "young", young, ended_days_ago=29)
+    finally:
+        await store.close()
+    server = TestServer(create_app(settings, geo=geo_service), host="127.0.0.1")
+    await server.start_server()
+    try:
+        for _ in range(50):
+            if not old.exists():
+                break
+            await asyncio.sleep(0.05)
+        assert not old.exists() and young.exists()
+        entries = await server.app[RECORDS].list_audit(subject="call:old")
+        assert [e.action for e in entries] == ["recording.purge"]
+        assert entries[0].actor == "system:retention"
+    finally:
+        await server.close()
