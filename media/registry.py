@@ -38,7 +38,7 @@ from aiortc import (
 from aiortc.exceptions import InvalidAccessError, OperationError
 
 from domain.errors import ConfigError, InvalidInput, InvalidSdp, MediaError, UnknownCall
-from media import hooks
+from media import fastpath, hooks
 from media.barge import AudioMix
 from media.forward import ForwardTrack, Source
 from media.legs import PARTIES, ROLES, CallMedia, Leg, Role
@@ -173,6 +173,8 @@ class PeerRegistry:
                 source = Source(slot.kind, call.receive_counters(leg.party, slot.kind))
                 leg.sources[slot.kind] = source
                 hooks.tap_receiver(transceiver.receiver, slot.kind, source.push, source.end)
+                # Same NACK/bitrate answers as aiortc's, at a cost that does not grow with loss.
+                fastpath.tune_receiver(transceiver.receiver)
                 receivers[slot.kind] = transceiver.receiver
             else:
                 # Nothing is taken from this m-line, and nothing may ever be decoded.

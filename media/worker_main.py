@@ -36,6 +36,7 @@ logger = logging.getLogger("102.media.worker")
 
 HEALTH_INTERVAL_S = 0.5
 LAG_PROBE_S = 0.05
+STATS_EVERY = 2  # health reports
 # What the pool may call; anything else is refused (the socket is trusted, but bugs are not).
 METHODS = frozenset({"answer", "close_party", "close_call", "set_barge", "stats", "calls"})
 DEFAULT_REGISTRY = "media.registry:PeerRegistry"
@@ -148,22 +149,29 @@ class WorkerServer:
         self.send({"event": "party_lost", "call_id": call_id, "party": party})
 
     async def _report_health(self) -> None:
+        beat = 0
         while True:
             await asyncio.sleep(HEALTH_INTERVAL_S)
-            stats = {}
-            for call_id in self._registry.calls():
-                try:
-                    stats[call_id] = self._registry.stats(call_id)
-                except errors.Error102:
-                    continue  # closed between calls() and stats()
-            self.send(
-                {
-                    "event": "health",
-                    "lag_ms": round(self._probe.take(), 2),
-                    "cpu_s": round(time.process_time(), 3),
-                    "stats": stats,
-                }
-            )
+            beat += 1
+            report: dict[str, Any] = {
+                "event": "health",
+                "lag_ms": round(self._probe.take(), 2),
+                "cpu_s": round(time.process_time(), 3),
+            }
+            # Stats of every call are the bulk of a report (~2 % of a loaded worker's core
+            # at 0.5 s, profiled): send them at half the rate of the lag.
+            if beat % STATS_EVERY == 0:
+                report["stats"] = self._call_stats()
+            self.send(report)
+
+    def _call_stats(self) -> dict[str, Any]:
+        stats = {}
+        for call_id in self._registry.calls():
+            try:
+                stats[call_id] = self._registry.stats(call_id)
+            except errors.Error102:
+                continue  # closed between calls() and stats()
+        return stats
 
 
 async def main(fd: int) -> None:

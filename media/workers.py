@@ -229,7 +229,7 @@ class WorkerPool:
         await self._request(self._pinned(call_id).worker, "set_barge", call_id, active)
 
     def stats(self, call_id: str) -> dict[str, Any]:
-        """The worker's last report (at most `HEALTH_INTERVAL_S` old)."""
+        """The worker's last report (at most ``HEALTH_INTERVAL_S * STATS_EVERY`` = 1 s old)."""
         pinned = self._pinned(call_id)
         empty = {"call_id": call_id, "legs": {}, "received": {}, "forwarded": {}}
         return pinned.worker.stats.get(call_id, empty)
@@ -309,7 +309,8 @@ class WorkerPool:
         if event == "health":
             worker.last_health = time.monotonic()
             worker.lag_ms = float(message.get("lag_ms", 0.0))
-            worker.stats = message.get("stats") or {}
+            if "stats" in message:
+                worker.stats = message["stats"] or {}
         elif event == "party_lost":
             call_id, party = str(message["call_id"]), str(message["party"])
             pinned = self._calls.get(call_id)

@@ -24,7 +24,7 @@ from live import open_live_state
 from live.base import LiveState
 from live.redis_state import RedisLiveState
 from media.registry import PeerRegistry
-from media.workers import WorkerPool
+from media.workers import MediaPath, WorkerPool
 from operator_console import recordings as recording_routes
 from operator_console import routes as console_routes
 from records import open_store
@@ -182,14 +182,13 @@ def create_app(
         yield
 
     async def media_ctx(app: web.Application) -> AsyncIterator[None]:
-        registry: PeerRegistry | WorkerPool
+        registry: MediaPath
         if settings.media.workers > 0:
             registry = WorkerPool(settings.media, settings.recording)
             await registry.start()
         else:
             registry = PeerRegistry(settings.media, settings.recording)
-        # keys.MEDIA is typed PeerRegistry; it should become media.workers.MediaPath (lead).
-        app[MEDIA] = registry  # type: ignore[misc]
+        app[MEDIA] = registry
         yield
         await registry.close_all()
 

@@ -8,7 +8,7 @@ from aiohttp import web
 from evidence.store import EvidenceStore
 from geo.service import GeoService
 from live.base import LiveState
-from media.registry import PeerRegistry
+from media.workers import MediaPath
 from records.base import RecordStore
 from server.settings import Settings
 from signaling.core import CallCore
@@ -19,7 +19,7 @@ SETTINGS = web.AppKey("settings", Settings)
 LIVE = web.AppKey("live_state", LiveState)
 RECORDS = web.AppKey("records", RecordStore)
 GEO = web.AppKey("geo", GeoService)
-MEDIA = web.AppKey("media", PeerRegistry)
+MEDIA = web.AppKey("media", MediaPath)
 CORE = web.AppKey("call_core", CallCore)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 SIGNALING = web.AppKey("signaling", Signaling)

@@ -46,7 +46,8 @@ class MediaSettings:
     max_video_bitrate: int = 1_500_000
     offer_timeout_s: float = 20.0
     connect_timeout_s: float = 20.0
-    # 0: media runs in the signaling process (tests, small sites); N: N worker processes.
+    # 0: media runs in the signaling process (tests, small sites); N: N worker processes
+    # (config.yaml says "auto": one per core).
     workers: int = 0
     # A worker whose event loop lags more than this takes no new calls (they wait queued).
     max_loop_lag_ms: float = 100.0
@@ -124,6 +125,13 @@ def _typed(value: Any, kind: type, key: str) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ConfigError(f"{key} must be {kind.__name__}, got {value!r}")
     return value
+
+
+def _workers(value: Any) -> int:
+    """``auto``: one media worker process per core, so the signaling process carries no media."""
+    if value == "auto":
+        return max(1, os.cpu_count() or 1)
+    return int(_typed(value, int, "media.workers"))
 
 
 def _section(data: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -230,7 +238,7 @@ def load_settings(
         connect_timeout_s=_typed(
             med.get("connect_timeout_s", 20.0), float, "media.connect_timeout_s"
         ),
-        workers=_typed(med.get("workers", 0), int, "media.workers"),
+        workers=_workers(med.get("workers", "auto")),
         max_loop_lag_ms=_typed(med.get("max_loop_lag_ms", 100.0), float, "media.max_loop_lag_ms"),
         rtp_timeout_s=_typed(med.get("rtp_timeout_s", 10.0), float, "media.rtp_timeout_s"),
     )

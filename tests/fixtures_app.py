@@ -39,7 +39,8 @@ def app_settings(tmp_path: Path) -> Settings:
         base,
         database_url=f"sqlite:///{tmp_path / 'records.sqlite3'}",
         redis_url=None,
-        media=replace(base.media, host_candidates=("127.0.0.1",), offer_timeout_s=5.0),
+        # In-process media: fast to start; tests/media/test_workers.py covers worker processes.
+        media=replace(base.media, host_candidates=("127.0.0.1",), offer_timeout_s=5.0, workers=0),
         recording=replace(base.recording, dir=tmp_path / "recordings"),
         evidence=replace(base.evidence, dir=tmp_path / "evidence"),
     )

@@ -20,12 +20,13 @@ import json
 import pickle
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 
 from bench.relay.media_loop import AUDIO_RATE, VIDEO_FPS, PacketLoop
-from media import hooks
+from media import fastpath, hooks
 from media.forward import EncodedFrame
 
 PARTIES = ("citizen", "operator")
@@ -60,6 +61,7 @@ class Peer:
             codecs = RTCRtpSender.getCapabilities(track.kind).codecs
             transceiver.setCodecPreferences([c for c in codecs if c.mimeType.lower() == wanted])
             hooks.tap_receiver(transceiver.receiver, track.kind, self._sink(track.kind))
+            fastpath.tune_receiver(transceiver.receiver)  # the load must stay light too
             if track.kind == "video":
                 hooks.on_keyframe_request(transceiver.sender, self.video.restart)
         await hooks.add_host_candidates(self.pc, ["127.0.0.1"])
@@ -159,9 +161,7 @@ def emit(message: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-async def main(loops_file: str, call_ids: list[str]) -> None:
-    with open(loops_file, "rb") as handle:
-        loops = pickle.load(handle)
+async def main(loops: dict[str, list[bytes]], call_ids: list[str]) -> None:
     generator = Generator(call_ids, loops)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
@@ -194,4 +194,4 @@ async def main(loops_file: str, call_ids: list[str]) -> None:
 if __name__ == "__main__":
     import uvloop
 
-    uvloop.run(main(sys.argv[1], sys.argv[2:]))
+    uvloop.run(main(pickle.loads(Path(sys.argv[1]).read_bytes()), sys.argv[2:]))

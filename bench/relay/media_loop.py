@@ -18,6 +18,7 @@ from collections.abc import Callable
 import av
 import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from av.stream import Stream
 
 VIDEO_SIZE = (640, 480)
 VIDEO_FPS = 30
@@ -38,7 +39,11 @@ def encode_video_loop(frames: int = VIDEO_LOOP_FRAMES) -> list[bytes]:
     # libvpx's rate control overshoots on synthetic pictures; a fixed quantiser range on this
     # picture gives ~1.0 Mbit/s (keyframe ~7 KB, inter frames ~5 KB: 4-5 RTP packets each).
     codec.options = {
-        "deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0", "qmin": "45", "qmax": "53"
+        "deadline": "realtime",
+        "cpu-used": "8",
+        "lag-in-frames": "0",
+        "qmin": "45",
+        "qmax": "53",
     }
     rng = np.random.default_rng(102)
     noise = rng.integers(0, 5, size=(height * 3 // 2, width), dtype=np.uint8)
@@ -75,10 +80,14 @@ def encode_audio_loop(packets: int = 50) -> list[bytes]:
 
 
 class PacketLoop(MediaStreamTrack):
-    """Replays pre-encoded packets at ``rate`` per second; `sent_at[i]` = when packet i last left."""
+    """Replays pre-encoded packets at ``rate`` per second, calling ``on_send(loop_index)``."""
 
     def __init__(
-        self, kind: str, packets: list[bytes], rate: int, clock_rate: int,
+        self,
+        kind: str,
+        packets: list[bytes],
+        rate: int,
+        clock_rate: int,
         on_send: Callable[[int], None] = lambda _: None,
     ) -> None:
         super().__init__()
@@ -97,7 +106,7 @@ class PacketLoop(MediaStreamTrack):
         """Next packet is the loop's first (the keyframe for video)."""
         self._index = 0
 
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Stream]:
         if self.readyState != "live":
             raise MediaStreamError
         now = time.monotonic()

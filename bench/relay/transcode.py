@@ -91,6 +91,8 @@ class TranscodingRelay:
         with contextlib.suppress(MediaStreamError):
             while True:
                 frame = await track.recv()  # decoded by aiortc
+                if not isinstance(frame, Frame):
+                    continue
                 self._frames[key] = self._frames.get(key, 0) + 1
                 target = self._out.get(call_id, {}).get(to, {}).get(track.kind)
                 if target is not None:

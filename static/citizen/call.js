@@ -67,6 +67,14 @@ export class CitizenCall {
       if (reason === "io server disconnect" && this.active) socket.connect();
     });
     socket.on("call:status", (call) => this.onStatus(call));
+    // Our media leg died on the server (e.g. its worker process): offer again at once rather
+    // than wait ~30 s for the browser's ICE consent check to notice.
+    socket.on("media:lost", (msg) => {
+      if (msg && msg.party === "citizen" && msg.call_id === this.callId && this.active) {
+        this.offerRetries = 0;
+        this.setupMedia();
+      }
+    });
     socket.on("call:ended", (msg) => {
       if (msg && msg.call_id === this.callId) this.finish(msg.state || "ended", msg.reason || null);
     });
@@ -259,14 +267,15 @@ export class CitizenCall {
       if (generation !== this.pcGeneration || !this.active) return;
       if (e.code === "unknown_call" || e.code === "illegal_transition") return; // call is over; call:ended follows
       this.hooks.notice("cit.media.error");
-      this.retryMedia(generation);
+      // Media workers all busy: the call itself is alive and queued, so keep trying while it lives.
+      this.retryMedia(generation, e.code === "media_busy");
     }
   }
 
-  retryMedia(generation) {
-    if (generation !== this.pcGeneration || this.offerRetries >= 5) return;
-    this.offerRetries += 1;
-    const delay = 1000 * this.offerRetries;
+  retryMedia(generation, unlimited = false) {
+    if (generation !== this.pcGeneration || (!unlimited && this.offerRetries >= 5)) return;
+    if (!unlimited) this.offerRetries += 1;
+    const delay = unlimited ? 3000 : 1000 * this.offerRetries;
     setTimeout(() => {
       if (this.active && generation === this.pcGeneration && this.socket.connected) this.setupMedia();
     }, delay);

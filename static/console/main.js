@@ -207,6 +207,10 @@ function connectSocket() {
     if (msg && msg.call && !callPanel.busy) offer.show(msg.call, msg.expires_in_s);
   });
   socket.on("call:location", (msg) => callPanel.onLocation(msg));
+  // The operator's media leg died on the server: offer again at once.
+  socket.on("media:lost", (msg) => {
+    if (msg && msg.party === "operator" && callPanel.call && msg.call_id === callPanel.call.id) callPanel.reoffer();
+  });
   socket.on("call:barge", (msg) => {
     bargeBy = msg && msg.active ? msg.supervisor || "" : null;
     renderBarge();

@@ -65,7 +65,7 @@ async def test_tune_receiver_installs_on_video_only() -> None:
         tune_receiver(video)
         tune_receiver(audio)  # nothing to replace on audio: a no-op
         assert is_tuned(video) and not is_tuned(audio)
-        estimator = video._RTCRtpReceiver__remote_bitrate_estimator
+        estimator = getattr(video, "_RTCRtpReceiver__remote_bitrate_estimator")  # noqa: B009
         assert isinstance(estimator.incoming_bitrate, LeanRateCounter)
     finally:
         await pc.close()

@@ -13,6 +13,7 @@ from aiortc import sdp
 
 from domain.errors import InvalidSdp, UnknownCall
 from media import PeerRegistry, hooks
+from media.fastpath import is_tuned
 from media.offer import primary_ssrc
 from server.settings import MediaSettings
 from tests.media.clients import Client, wait_for
@@ -62,6 +63,14 @@ async def test_forwards_both_ways_without_decoding(
 
     # Only the two clients decode (one audio and one video decoder each); the server none.
     assert sorted(decoders) == ["VP8", "VP8", "opus", "opus"]
+    # Every server-side video receiver runs the lean NACK/bitrate helpers (media.fastpath).
+    video_receivers = [
+        receiver
+        for leg in registry._calls["c1"].legs.values()
+        for receiver in leg.pc.getReceivers()
+        if receiver.track is not None and receiver.track.kind == "video"
+    ]
+    assert len(video_receivers) == 2 and all(map(is_tuned, video_receivers))
 
     final = await registry.close_call("c1")
     assert final is not None and final["forwarded"]["citizen->operator"]["video"]["frames"] >= 15

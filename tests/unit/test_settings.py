@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ def test_defaults_are_embedded_and_offline() -> None:
     assert settings.database_url.startswith("sqlite:///")
     assert settings.media.ice_servers == ()
     assert settings.server.port == 8080
+    # media in worker processes, one per core: the signaling process carries none
+    assert settings.media.workers == max(1, os.cpu_count() or 1)
+    assert load_settings(env={"E102__MEDIA__WORKERS": "0"}).media.workers == 0
 
 
 def test_environment_overrides() -> None:
@@ -41,6 +45,8 @@ def test_environment_overrides() -> None:
         {"E102__SERVER__BOGUS": "1"},
         {"E102__GEO__GEOCODER": "google"},
         {"E102__MEDIA__ICE_SERVERS": "[stun.example]"},
+        {"E102__MEDIA__WORKERS": "many"},
+        {"E102__MEDIA__WORKERS": "-1"},
     ],
 )
 def test_bad_values_fail_loudly(env: dict[str, str]) -> None:
