@@ -305,7 +305,13 @@ class CallCore:
         return call
 
     async def media_lost(self, call_id: str, party: str) -> None:
-        """A party's media connection failed: tell them (their client re-offers) and the other."""
+        """A party's media connection failed: tell them (their client re-offers) and the other.
+
+        Supervisors hear of every loss (a dead media worker shows as several at once).
+        """
+        await self.notify.supervisors(
+            "media:lost", {"call_id": call_id, "party": party, "at": self.clock()}
+        )
         if party not in ("citizen", "operator"):
             # A monitoring supervisor's leg: telling the parties would reveal the monitor.
             self.log.info("call %s: %s media lost", call_id, party)

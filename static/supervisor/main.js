@@ -221,6 +221,11 @@ function connectSocket() {
     if (watched && monitor && monitor.active && !sessions.get(watched.id)) monitor.drop("call_ended");
     renderMonitor();
   });
+  // A media leg of some call failed (a dead media worker shows as several at once); the
+  // parties' clients re-offer by themselves, the supervisor is told so they can watch it.
+  socket.on("media:lost", (msg) => {
+    if (msg && msg.call_id) toast(t("sup.media_lost").replace("{party}", t(`sup.party.${msg.party}`) || msg.party).replace("{call}", msg.call_id.slice(0, 8)));
+  });
   socket.on("monitor:ended", (msg) => {
     if (msg && watched && msg.call_id === watched.id) monitor.drop(msg.reason || "ended");
   });

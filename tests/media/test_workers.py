@@ -15,6 +15,7 @@ import av
 import pytest
 
 from domain.errors import InvalidSdp, MediaBusy, UnknownCall
+from domain.roles import Role
 from media.workers import WorkerPool
 from server.keys import MEDIA
 from server.settings import MediaSettings, RecordingSettings, Settings
@@ -193,10 +194,20 @@ async def test_server_ends_a_dead_workers_call_for_both_parties(
     answer = await operator.call("media:offer", {"call_id": call_id, "sdp": await console.offer()})
     await console.accept(answer["sdp"])
     await wait_for(flowing(caller, console, 10), within=10)
+    await running.add_user("sup_workers", Role.SUPERVISOR)
+    supervisor = sockets("/supervisor")
+    await supervisor.connect(running.url, auth={"session": await running.login("sup_workers")})
 
     pool = running.app[MEDIA]
     assert isinstance(pool, WorkerPool)
     os.kill(pool.worker_pid(call_id), signal.SIGKILL)
+
+    # The supervisor sees the worker's loss: one event per leg it carried.
+    seen = [await supervisor.next("media:lost") for _ in range(2)]
+    assert {(e["call_id"], e["party"]) for e in seen} == {
+        (call_id, "citizen"),
+        (call_id, "operator"),
+    }
 
     told = [await citizen.next("media:lost") for _ in range(2)]
     assert sorted(event["party"] for event in told) == ["citizen", "operator"]
