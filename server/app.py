@@ -58,7 +58,9 @@ def _socketio_server(settings: Settings) -> socketio.AsyncServer:
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
-        cors_allowed_origins=[],  # same origin only: the pages are served by this server
+        # None: only this server's own origin (scheme://host of the request) may open a socket
+        # from a browser; apps send no Origin. Beware: engineio reads [] as "no check at all".
+        cors_allowed_origins=list(settings.server.allowed_origins) or None,
         # Refused logins must fail the handshake itself (connect_error), not connect and drop.
         always_connect=False,
         max_http_buffer_size=settings.server.max_event_bytes * 2,

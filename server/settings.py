@@ -34,6 +34,9 @@ class ServerSettings:
     session_ttl_s: int = 12 * 3600
     max_event_bytes: int = 64 * 1024
     secure_cookies: bool = False
+    # Extra browser origins allowed to open Socket.IO connections (pages served elsewhere);
+    # empty: this server's own origin only.
+    allowed_origins: tuple[str, ...] = ()
     # New calls per minute from one client address before `rate_limited` (flood guard).
     calls_per_min_per_address: int = 60
 
@@ -127,6 +130,14 @@ def _typed(value: Any, kind: type, key: str) -> Any:
     return value
 
 
+def _origins(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(o, str) and o.startswith(("https://", "http://")) and o != "*" for o in value
+    ):
+        raise ConfigError("server.allowed_origins must be a list of https://host[:port] origins")
+    return tuple(value)
+
+
 def _workers(value: Any) -> int:
     """``auto``: one media worker process per core, so the signaling process carries no media."""
     if value == "auto":
@@ -211,6 +222,7 @@ def load_settings(
         session_ttl_s=_typed(srv.get("session_ttl_s", 43200), int, "server.session_ttl_s"),
         max_event_bytes=_typed(srv.get("max_event_bytes", 65536), int, "server.max_event_bytes"),
         secure_cookies=_typed(srv.get("secure_cookies", False), bool, "server.secure_cookies"),
+        allowed_origins=_origins(srv.get("allowed_origins") or []),
         calls_per_min_per_address=_typed(
             srv.get("calls_per_min_per_address", 60), int, "server.calls_per_min_per_address"
         ),

@@ -190,3 +190,21 @@ async def test_http_login_errors(running: Running) -> None:
             assert response.status == 401
         async with http.get(f"{running.url}/api/console/config") as response:
             assert response.status == 401
+
+
+async def test_a_foreign_web_page_cannot_open_a_socket(running: Running) -> None:
+    """Cross-site WebSocket hijacking: only this server's own pages (or apps, which send no
+    Origin) may connect; a page on another site is refused at the handshake."""
+    await running.add_user("nazira")
+    token = await running.login("nazira")
+    async with aiohttp.ClientSession() as http:
+        for origin, expected in (("https://evil.example", 400), (running.url, 101)):
+            url = f"{running.url}/socket.io/?EIO=4&transport=websocket"
+            headers = {"Origin": origin, "Cookie": f"sid={token}"}
+            try:
+                async with http.ws_connect(url, headers=headers) as ws:
+                    status = 101
+                    await ws.close()
+            except aiohttp.WSServerHandshakeError as exc:
+                status = exc.status
+            assert status == expected, origin
