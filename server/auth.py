@@ -101,6 +101,12 @@ async def current_staff(request: web.Request, roles: Iterable[Role] | None = Non
     if session is None:
         raise Unauthenticated("log in first")
     user = StaffUser.from_session(session)
+    # A deactivated account stops working at once, not when its session expires.
+    account = await request.app[RECORDS].get_user(user.id)
+    if account is None or not account.active:
+        assert token is not None
+        await request.app[LIVE].delete_session(token)
+        raise Unauthenticated("this account is no longer active")
     if roles is not None and user.role not in set(roles):
         raise Forbidden(f"{user.role.value} may not do this")
     return user

@@ -220,7 +220,14 @@ class Signaling:
         if not isinstance(token, str) or not token:
             return None
         session = await self.core.live.get_session(token)
-        return StaffUser.from_session(session) if session else None
+        if session is None:
+            return None
+        user = StaffUser.from_session(session)
+        account = await self.core.records.get_user(user.id)
+        if account is None or not account.active:  # deactivated: refused at once
+            await self.core.live.delete_session(token)
+            return None
+        return user
 
     def _staff_connect(self, namespace: str) -> Callable[..., Awaitable[None]]:
         async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import socketio
 
 from server.keys import RECORDS
 from tests.fixtures_app import Client, Running, location
@@ -208,3 +209,27 @@ async def test_a_foreign_web_page_cannot_open_a_socket(running: Running) -> None
             except aiohttp.WSServerHandshakeError as exc:
                 status = exc.status
             assert status == expected, origin
+
+
+async def test_a_deactivated_account_is_refused_at_once(running: Running) -> None:
+    await running.add_user("former")
+    token = await running.login("former")
+    await running.app[RECORDS].set_user_active("former", False)
+    async with aiohttp.ClientSession() as http:
+        headers = {"Cookie": f"sid={token}"}
+        async with http.get(f"{running.url}/api/console/config", headers=headers) as response:
+            assert response.status == 401
+    refused = socketio.AsyncClient(reconnection=False)
+    try:
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await refused.connect(
+                running.url,
+                namespaces=["/operator"],
+                transports=["websocket"],
+                auth={"session": token},
+                wait_timeout=5,
+            )
+    finally:
+        await refused.disconnect()
+        if refused.eio.http is not None:
+            await refused.eio.http.close()
