@@ -225,9 +225,9 @@ const STRINGS = {
   },
   "cmp.anonymous": { kk: "Жасырын қалу", ru: "Остаться анонимным", en: "Stay anonymous" },
   "cmp.anon_note": {
-    kk: "Байланыс деректері сақталмайды, сізді анықтайтын ештеңе жазылмайды. Шағымды тек құпия сілтеме арқылы қадағалай аласыз.",
-    ru: "Контактные данные не сохраняются, ничего, что вас идентифицирует, не записывается. Следить за жалобой можно только по личной ссылке.",
-    en: "No contact details are stored and nothing that identifies you is logged. You can follow the complaint only through its private link.",
+    kk: "Байланыс деректері сақталмайды, сізді анықтайтын ештеңе жазылмайды. Фотосуреттерден (JPEG) түсірілген орын мен камера деректері құрылғыңызда жойылады; бейнеде олар қалуы мүмкін. Шағымды тек құпия сілтеме арқылы қадағалай аласыз.",
+    ru: "Контактные данные не сохраняются, ничего, что вас идентифицирует, не записывается. С фотографий (JPEG) на вашем устройстве удаляются место съёмки и данные камеры; видео может их содержать. Следить за жалобой можно только по личной ссылке.",
+    en: "No contact details are stored and nothing that identifies you is logged. Photos (JPEG) lose their location and camera details on your device before sending; videos may still carry them. You can follow the complaint only through its private link.",
   },
   "f.category": { kk: "Не болды", ru: "Что произошло", en: "What happened" },
   "f.description": { kk: "Сипаттама", ru: "Описание", en: "Description" },

@@ -5,7 +5,7 @@
 import { t, getLang, bindLangButtons, onLangChange } from "/static/i18n.js";
 import { $, el } from "/static/util.js";
 import { upload, api, errorText } from "/static/cases/http.js";
-import { readPhotoGps } from "/static/cases/exif.js";
+import { readPhotoGps, stripJpegMetadata } from "/static/cases/exif.js";
 import { PinMap } from "/static/cases/pin-map.js";
 import { CATEGORIES, categoryText } from "/static/cases/labels.js";
 import { AttachmentPicker } from "/static/cases/attachments.js";
@@ -141,7 +141,24 @@ function validate() {
   return null;
 }
 
-function buildForm() {
+/**
+ * The files to send. Staying anonymous removes the photos' metadata (GPS, camera and its
+ * serial number, time) on this device, before anything leaves it: the server keeps evidence
+ * byte for byte, so this is the only place it can be done.
+ */
+async function filesToSend() {
+  if (!isAnonymous()) return attachments.files;
+  const out = [];
+  for (const file of attachments.files) {
+    const stripped = file.type === "image/jpeg" || /\.jpe?g$/i.test(file.name)
+      ? stripJpegMetadata(await file.arrayBuffer())
+      : null;
+    out.push(stripped ? new File([stripped], file.name, { type: "image/jpeg" }) : file);
+  }
+  return out;
+}
+
+async function buildForm() {
   const data = new FormData();
   for (const input of ui.form.querySelectorAll("input[name], textarea[name], select[name]")) {
     if (input.disabled || input.type === "file") continue;
@@ -155,7 +172,7 @@ function buildForm() {
   if (pin.location) data.append("location", JSON.stringify(pin.location));
   if (ui.anonymous) data.append("anonymous", isAnonymous() ? "true" : "false");
   // Files last: the server can check every field before it streams the large parts.
-  for (const file of attachments.files) data.append("attachments", file, file.name);
+  for (const file of await filesToSend()) data.append("attachments", file, file.name);
   return data;
 }
 
@@ -185,7 +202,7 @@ async function submit(ev) {
   ui.submit.disabled = true;
   ui.upload.hidden = false;
   setProgress(0, 1);
-  sending = upload(ENDPOINT, buildForm(), setProgress);
+  sending = upload(ENDPOINT, await buildForm(), setProgress);
   try {
     const body = await sending.promise;
     showDone(body);

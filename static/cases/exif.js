@@ -131,3 +131,40 @@ function gpsTime(v, gps, le) {
   const ms = Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]), hms[0], hms[1], hms[2]);
   return Number.isFinite(ms) && ms > 0 ? ms / 1000 : null;
 }
+
+// Segments that describe the photo rather than draw it: Exif/XMP (APP1: GPS, camera make,
+// model and serial, time), IPTC (APP13) and comments (COM).
+const METADATA_MARKERS = new Set([0xe1, 0xed, 0xfe]);
+
+/**
+ * The JPEG without its metadata segments, or null if it is not a JPEG we can walk safely.
+ * Pixels are untouched: segments are dropped byte for byte, nothing is re-encoded.
+ */
+export function stripJpegMetadata(buffer) {
+  const v = new DataView(buffer);
+  if (v.byteLength < 4 || v.getUint16(0) !== 0xffd8) return null;
+  const kept = [new Uint8Array(buffer, 0, 2)];
+  let pos = 2;
+  while (pos + 4 <= v.byteLength) {
+    if (v.getUint8(pos) !== 0xff) return null;
+    const marker = v.getUint8(pos + 1);
+    if (marker === 0xda) {
+      kept.push(new Uint8Array(buffer, pos)); // image data to the end, as it is
+      break;
+    }
+    if (marker === 0xd9) return null;
+    const length = v.getUint16(pos + 2);
+    const end = pos + 2 + length;
+    if (length < 2 || end > v.byteLength) return null;
+    if (!METADATA_MARKERS.has(marker)) kept.push(new Uint8Array(buffer, pos, end - pos));
+    pos = end;
+  }
+  if (pos + 4 > v.byteLength) return null; // never reached the image data
+  const out = new Uint8Array(kept.reduce((n, part) => n + part.byteLength, 0));
+  let at = 0;
+  for (const part of kept) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
