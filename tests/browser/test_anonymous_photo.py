@@ -12,7 +12,7 @@ import io
 import aiohttp
 import av
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, FilePayload, expect
 
 from domain.roles import Role
 from tests.browser.conftest import watch_errors
@@ -51,7 +51,7 @@ async def test_anonymous_complaint_photo_loses_its_metadata(
     await page.check("#f-anonymous")
     await expect(page.locator("#anonymous-note")).to_be_visible()
     await page.set_input_files(
-        "#f-attachments", files=[{"name": "fine.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+        "#f-attachments", files=[FilePayload(name="fine.jpg", mimeType="image/jpeg", buffer=photo)]
     )
     await page.click("#btn-submit")
     await expect(page.locator("#case-done")).to_be_visible(timeout=20_000)
@@ -71,7 +71,7 @@ async def test_anonymous_complaint_photo_loses_its_metadata(
     assert b"Exif" not in stored[: stored.index(b"\xff\xda")]
     assert image_data(stored) == image_data(photo)
     assert len(stored) < len(photo) // 10  # the padding comments went too
-    with av.open(io.BytesIO(stored)) as container:
+    with av.open(io.BytesIO(stored), mode="r") as container:
         (frame,) = list(container.decode(video=0))
         assert (frame.width, frame.height) == (320, 240)
     assert errors == []
