@@ -16,7 +16,15 @@ from typing import Any
 
 import socketio
 
-from domain.errors import Conflict, Error102, Forbidden, PayloadTooLarge, RateLimited, UnknownCall
+from domain.errors import (
+    Conflict,
+    Error102,
+    Forbidden,
+    PayloadTooLarge,
+    RateLimited,
+    ServiceUnavailable,
+    UnknownCall,
+)
 from domain.roles import NAMESPACE_ROLES
 from signaling.core import CallCore
 from signaling.notifier import (
@@ -75,7 +83,7 @@ class Signaling:
     @property
     def core(self) -> CallCore:
         if self._core is None:
-            raise Error102("the server is starting or stopping")
+            raise ServiceUnavailable("the server is starting or stopping; retry")
         return self._core
 
     # -- plumbing -----------------------------------------------------------------------------
