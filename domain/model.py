@@ -41,6 +41,8 @@ class LiveCall:
     # Changes on every citizen (re)connection: a drop timer only ends the call if the
     # connection it was started for is still the latest one (works across nodes).
     caller_connection: str = ""
+    # The server node whose media process holds this call's legs (set by the first answer).
+    media_node: str | None = None
 
     def apply(self, event: CallEvent, **changes: Any) -> LiveCall:
         """The call after ``event`` (raises IllegalTransition), one version newer."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import platform
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from geo.nominatim import NominatimGeocoder
 from geo.service import GeoService
 from live import open_live_state
 from live.base import LiveState
+from live.node_bus import RedisNodeBus
 from live.redis_state import RedisLiveState
 from media.registry import PeerRegistry
 from media.workers import MediaPath, WorkerPool
@@ -36,6 +38,7 @@ from server.keys import CORE, GEO, LIVE, MEDIA, RECORDS, SETTINGS, SIGNALING, SI
 from server.log import SERVER
 from server.settings import Settings
 from signaling.core import CallCore
+from signaling.media_router import MediaRouter
 from signaling.namespaces import Signaling
 from signaling.notifier import SocketNotifier
 from signaling.ports import AddressRefiner
@@ -195,6 +198,14 @@ def create_app(
         await registry.close_all()
 
     async def core_ctx(app: web.Application) -> AsyncIterator[None]:
+        node = uuid.uuid4().hex[:12]
+        # Calls whose legs are split over nodes: media operations go to the node holding it.
+        media = MediaRouter(app[MEDIA], app[LIVE], node)
+        bus: RedisNodeBus | None = None
+        if settings.redis_url:
+            bus = RedisNodeBus(settings.redis_url, settings.redis_prefix, node, media.handlers())
+            await bus.start()
+            media.bus = bus
         refiner = address_refiner
         if refiner is None and settings.geo.geocoder == "nominatim":
             assert settings.geo.nominatim_domain is not None  # settings validated this
@@ -209,11 +220,12 @@ def create_app(
             app[LIVE],
             app[RECORDS],
             app[GEO],
-            app[MEDIA],
+            media,
             SocketNotifier(sio),
             caller_grace_s=caller_grace_s,
             operator_grace_s=operator_grace_s,
             refiner=refiner,
+            node=node,
         )
         app[CORE] = core
         signaling.attach_core(core)
@@ -227,6 +239,8 @@ def create_app(
         yield
         signaling.attach_core(None)
         await core.close(state_dies_with_us=not settings.redis_url)
+        if bus is not None:
+            await bus.close()
         if refiner is not None and address_refiner is None:
             await refiner.close()
 

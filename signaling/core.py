@@ -45,6 +45,7 @@ class CallCore:
         caller_grace_s: float = 30.0,
         operator_grace_s: float = 10.0,
         refiner: AddressRefiner | None = None,
+        node: str | None = None,
     ) -> None:
         self.settings = settings
         self.live = live
@@ -58,7 +59,7 @@ class CallCore:
         self.timers = Timers()
         self.refiner = refiner
         self._background: set[asyncio.Task[None]] = set()
-        self.node = uuid.uuid4().hex[:12]
+        self.node = node or uuid.uuid4().hex[:12]
         self.log = logging.getLogger("102.calls")
         self._dispatch_locks: dict[str, asyncio.Lock] = {}
         # call id -> (state, position) last sent to its caller; node-local, only for dedup.

@@ -21,6 +21,7 @@ from geo.service import GeoService
 from server.app import create_app
 from server.keys import RECORDS
 from server.settings import Settings, load_settings
+from tests.media.clients import Client as PeerClient
 
 PASSWORD = "correct horse battery staple"
 
@@ -154,3 +155,18 @@ def location(lat: float, lon: float, accuracy: float = 15.0, **extra: Any) -> di
 @pytest.fixture
 def unique() -> Iterator[Callable[[str], str]]:
     yield lambda prefix: f"{prefix}{secrets.token_hex(3)}"
+
+
+@pytest.fixture
+async def browsers() -> AsyncIterator[Callable[[tuple[int, int]], PeerClient]]:
+    """aiortc peers standing in for browsers (VP8 picture of the given size + Opus tone)."""
+    made: list[PeerClient] = []
+
+    def make(size: tuple[int, int]) -> PeerClient:
+        peer = PeerClient(video_size=size)
+        made.append(peer)
+        return peer
+
+    yield make
+    for peer in made:
+        await peer.close()

@@ -26,20 +26,6 @@ from tests.media.clients import Client as Browser
 from tests.media.clients import wait_for
 
 
-@pytest.fixture
-async def browsers() -> object:
-    made: list[Browser] = []
-
-    def make(size: tuple[int, int]) -> Browser:
-        browser = Browser(video_size=size)
-        made.append(browser)
-        return browser
-
-    yield make
-    for browser in made:
-        await browser.close()
-
-
 def sizes(browser: Browser) -> set[tuple[int, int]]:
     return {(w, h) for _, w, h, _ in browser.received.video}
 

@@ -15,11 +15,14 @@ from aiohttp.test_utils import TestServer
 
 from geo.service import GeoService
 from server.app import create_app
-from server.keys import RECORDS
+from server.keys import MEDIA, RECORDS
 from server.settings import Settings
 from tests.conftest_backends import REDIS_URL
 from tests.fixtures_app import PASSWORD, Client, Running, location
 from tests.functional.test_call_flow import ALMATY
+from tests.functional.test_call_media import sizes
+from tests.media.clients import Client as Browser
+from tests.media.clients import wait_for
 
 
 @pytest.fixture
@@ -77,3 +80,45 @@ async def test_call_on_node_a_answered_on_node_b(
     record = await node_b.app[RECORDS].get_call(call_id)
     assert record is not None and record.final_state == "ended" and record.operator_id == user_id
     assert len(record.trail) == 2
+
+
+@pytest.mark.parametrize("record_db_url", ["postgres"], indirect=True)
+async def test_media_flows_when_caller_and_operator_are_on_different_nodes(
+    two_nodes: tuple[Running, Running],
+    clients: Callable[[str], Client],
+    browsers: Callable[[tuple[int, int]], Browser],
+) -> None:
+    node_a, node_b = two_nodes
+    await node_a.add_user("aliya")
+    operator = clients("/operator")
+    await operator.connect(node_b.url, auth={"session": await node_b.login("aliya", PASSWORD)})
+    await operator.next("operator:state")
+    assert (await operator.call("operator:availability", {"available": True}))["ok"]
+
+    citizen = clients("/citizen")
+    await citizen.connect(node_a.url)
+    started = await citizen.call("call:start", {"media": "video", "location": location(*ALMATY)})
+    call_id = started["call"]["id"]
+    caller = browsers((320, 240))
+    answer = await citizen.call("media:offer", {"call_id": call_id, "sdp": await caller.offer()})
+    assert answer["ok"], answer
+    await caller.accept(answer["sdp"])
+
+    await operator.next("call:offered")
+    assert (await operator.call("call:accept", {"call_id": call_id}))["ok"]
+    console = browsers((160, 120))
+    answer = await operator.call("media:offer", {"call_id": call_id, "sdp": await console.offer()})
+    assert answer["ok"], answer  # answered by node A, where the caller's leg lives
+    await console.accept(answer["sdp"])
+
+    await wait_for(
+        lambda: len(console.received.video) >= 10 and len(caller.received.video) >= 10, 15
+    )
+    assert sizes(console) == {(320, 240)} and sizes(caller) == {(160, 120)}
+    assert call_id in node_a.app[MEDIA].calls() and call_id not in node_b.app[MEDIA].calls()
+
+    assert (await operator.call("call:hangup", {"call_id": call_id}))["ok"]  # on node B
+    await wait_for(lambda: caller.ended.is_set() and console.ended.is_set(), 10)
+    assert call_id not in node_a.app[MEDIA].calls()
+    recording = await node_b.app[RECORDS].get_recording(call_id)
+    assert recording is not None and recording.size > 0
