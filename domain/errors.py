@@ -20,6 +20,7 @@ Third-party errors are mapped into this tree where the library is called.
     ├── RateLimited                          rate_limited
     ├── ServiceUnavailable                   unavailable
     │   ├── MediaError                       media_error
+    │   │   └── MediaNodeGone                media_node_gone
     │   ├── MediaBusy                        media_busy
     │   ├── StorageError                     storage_error
     │   └── GeocoderError                    geocoder_error
@@ -102,6 +103,12 @@ class MediaBusy(ServiceUnavailable):
     """Every media worker's event loop lags past ``media.max_loop_lag_ms``: no new call now."""
 
     code = "media_busy"
+
+
+class MediaNodeGone(MediaError):
+    """The server node holding a call's media is not running (it died or was stopped)."""
+
+    code = "media_node_gone"
 
 
 class StorageError(ServiceUnavailable):

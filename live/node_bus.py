@@ -20,7 +20,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from domain.errors import Error102, MediaError, StorageError
+from domain.errors import Error102, MediaError, MediaNodeGone, StorageError
 
 log = logging.getLogger("102.node_bus")
 Handler = Callable[..., Awaitable[Any]]
@@ -86,7 +86,7 @@ class RedisNodeBus:
         try:
             listeners = await self._redis.publish(self._channel(node), json.dumps(message))
             if not listeners:
-                raise MediaError(f"media node {node} is not running")
+                raise MediaNodeGone(f"media node {node} is not running")
             async with asyncio.timeout(REQUEST_TIMEOUT_S):
                 return await future
         except TimeoutError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from domain.errors import Error102, UnknownCall
+from domain.errors import Error102, MediaNodeGone, UnknownCall
 from live.base import LiveState
 from media.rpc import error_from_wire
 from signaling.ports import MediaPort
@@ -67,17 +67,37 @@ class MediaRouter:
 
     async def answer(self, call_id: str, party: str, offer_sdp: str) -> str:
         home = await self._home(call_id, claim=True) if self.bus else self.node
-        if home == self.node:
-            return await self.local.answer(call_id, party, offer_sdp)
-        assert home is not None
-        answer: str = await self._remote(home, "answer", call_id, party, offer_sdp)
-        return answer
+        if home != self.node:
+            assert home is not None
+            try:
+                answer: str = await self._remote(home, "answer", call_id, party, offer_sdp)
+                return answer
+            except MediaNodeGone:
+                # That node died with the call's legs: take the call's media over here. The
+                # other party's client re-offers too (after reconnecting) and lands here.
+                await self._reclaim(call_id, home)
+        return await self.local.answer(call_id, party, offer_sdp)
+
+    async def _reclaim(self, call_id: str, dead: str) -> None:
+        while True:
+            call = await self.live.get_call(call_id)
+            if call is None:
+                raise UnknownCall(f"no live call {call_id}")
+            if call.media_node != dead:
+                if call.media_node == self.node:
+                    return
+                raise MediaNodeGone("the call's media moved while reclaiming; offer again")
+            if await self.live.replace_call(call.bump(media_node=self.node)):
+                return
 
     async def _route(self, call_id: str, method: str, *args: Any) -> Any:
         home = await self._home(call_id, claim=False) if self.bus else self.node
         if home in (None, self.node):
             return await getattr(self.local, method)(call_id, *args)
-        return await self._remote(home, method, call_id, *args)
+        try:
+            return await self._remote(home, method, call_id, *args)
+        except MediaNodeGone:
+            return None  # its legs died with that node: nothing is left to close or mix
 
     async def close_party(self, call_id: str, party: str) -> None:
         await self._route(call_id, "close_party", party)

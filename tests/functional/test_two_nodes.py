@@ -122,3 +122,51 @@ async def test_media_flows_when_caller_and_operator_are_on_different_nodes(
     assert call_id not in node_a.app[MEDIA].calls()
     recording = await node_b.app[RECORDS].get_recording(call_id)
     assert recording is not None and recording.size > 0
+
+
+@pytest.mark.parametrize("record_db_url", ["postgres"], indirect=True)
+async def test_a_call_survives_the_node_holding_its_media(
+    two_nodes: tuple[Running, Running],
+    clients: Callable[[str], Client],
+    browsers: Callable[[tuple[int, int]], Browser],
+) -> None:
+    node_a, node_b = two_nodes
+    await node_a.add_user("timur")
+    operator = clients("/operator")
+    await operator.connect(node_b.url, auth={"session": await node_b.login("timur", PASSWORD)})
+    await operator.next("operator:state")
+    assert (await operator.call("operator:availability", {"available": True}))["ok"]
+    citizen = clients("/citizen")
+    await citizen.connect(node_a.url)
+    started = await citizen.call("call:start", {"media": "video", "location": location(*ALMATY)})
+    call_id, token = started["call"]["id"], started["resume_token"]
+    caller = browsers((320, 240))
+    answer = await citizen.call("media:offer", {"call_id": call_id, "sdp": await caller.offer()})
+    await caller.accept(answer["sdp"])
+    await operator.next("call:offered")
+    assert (await operator.call("call:accept", {"call_id": call_id}))["ok"]
+
+    await node_a.server.close()  # the node holding the caller's media goes away
+
+    # The operator's offer reaches node B, which takes the call's media over.
+    console = browsers((160, 120))
+    answer = await operator.call("media:offer", {"call_id": call_id, "sdp": await console.offer()})
+    assert answer["ok"], answer
+    await console.accept(answer["sdp"])
+    # The caller's app reconnects to node B, resumes the call and offers again.
+    again = clients("/citizen")
+    await again.connect(node_b.url)
+    assert (await again.call("call:resume", {"call_id": call_id, "resume_token": token}))["ok"]
+    caller_again = browsers((320, 240))
+    answer = await again.call(
+        "media:offer", {"call_id": call_id, "sdp": await caller_again.offer()}
+    )
+    assert answer["ok"], answer
+    await caller_again.accept(answer["sdp"])
+    await wait_for(
+        lambda: len(console.received.video) >= 10 and len(caller_again.received.video) >= 10, 15
+    )
+    assert call_id in node_b.app[MEDIA].calls()
+    assert (await again.call("call:hangup", {"call_id": call_id}))["ok"]
+    record = await node_b.app[RECORDS].get_call(call_id)
+    assert record is not None and record.final_state == "ended"
