@@ -41,6 +41,8 @@ class LiveCall:
     # Changes on every citizen (re)connection: a drop timer only ends the call if the
     # connection it was started for is still the latest one (works across nodes).
     caller_connection: str = ""
+    # The server node holding the caller's socket (its drop timer runs there).
+    caller_node: str | None = None
     # The server node whose media process holds this call's legs (set by the first answer).
     media_node: str | None = None
 

@@ -35,6 +35,7 @@ class OperatorPresence:
     # The operator's newest console connection; a drop timer acts only if it is unchanged.
     connection: str = ""
     display_name: str = ""
+    node: str | None = None  # the server node holding the console's socket
 
     @property
     def free(self) -> bool:

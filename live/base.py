@@ -59,6 +59,12 @@ class LiveState(Protocol):
     async def unlock(self, key: str, owner: str) -> None:
         """Release the lease if ``owner`` still holds it; otherwise do nothing."""
 
+    async def node_heartbeat(self, node: str, ttl_s: float) -> None:
+        """Say that server node ``node`` is running, for the next ``ttl_s`` seconds."""
+
+    async def node_alive(self, node: str) -> bool:
+        """Whether ``node``'s last heartbeat has not expired yet."""
+
     async def close(self) -> None: ...
 
 

@@ -30,6 +30,7 @@ class MemoryLiveState:
         self._operators_by_centre: dict[str, set[str]] = {}
         self._sessions: dict[str, tuple[float, str]] = {}  # token -> (expires_at, json)
         self._locks: dict[str, tuple[float, str]] = {}  # key -> (expires_at, owner)
+        self._nodes: dict[str, float] = {}  # node -> heartbeat expiry
         self._writes_since_sweep = 0
 
     # calls
@@ -123,6 +124,12 @@ class MemoryLiveState:
         held = self._locks.get(key)
         if held is not None and held[1] == owner:
             del self._locks[key]
+
+    async def node_heartbeat(self, node: str, ttl_s: float) -> None:
+        self._nodes[node] = self._clock() + ttl_s
+
+    async def node_alive(self, node: str) -> bool:
+        return self._nodes.get(node, 0.0) > self._clock()
 
     def _sweep_now_and_then(self) -> None:
         # Expired entries that are never read again would otherwise stay for good.

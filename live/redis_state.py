@@ -189,6 +189,14 @@ class RedisLiveState:
         with _unavailable():
             await self._unlock(keys=[self._key("lock", key)], args=[owner])
 
+    async def node_heartbeat(self, node: str, ttl_s: float) -> None:
+        with _unavailable():
+            await self._redis.set(self._key("node", node), "1", px=_milliseconds(ttl_s))
+
+    async def node_alive(self, node: str) -> bool:
+        with _unavailable():
+            return bool(await self._redis.exists(self._key("node", node)))
+
     async def close(self) -> None:
         await self._redis.aclose()
 

@@ -8,6 +8,7 @@ build as many apps as they like in one process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import platform
 import uuid
@@ -42,6 +43,7 @@ from signaling.media_router import MediaRouter
 from signaling.namespaces import Signaling
 from signaling.notifier import SocketNotifier
 from signaling.ports import AddressRefiner
+from signaling.sweeper import DeadNodeSweeper
 
 RETENTION_INTERVAL_S = 24 * 3600
 
@@ -72,6 +74,21 @@ def _socketio_server(settings: Settings) -> socketio.AsyncServer:
         logger=False,
         engineio_logger=False,
     )
+
+
+async def _close_socketio_redis(sio: socketio.AsyncServer) -> None:
+    """Stop python-socketio's Redis listener and close its clients: the library leaves them
+    open at shutdown (its `shutdown()` stops only engine.io's tasks)."""
+    manager = sio.manager
+    listener = getattr(manager, "thread", None)
+    if isinstance(listener, asyncio.Task):
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+    for name in ("pubsub", "redis"):
+        client = getattr(manager, name, None)
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await client.aclose()
 
 
 def _page(path: Path) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -143,6 +160,7 @@ def create_app(
     caller_grace_s: float = 30.0,
     operator_grace_s: float = 10.0,
     address_refiner: AddressRefiner | None = None,
+    sweep_interval_s: float = 5.0,
 ) -> web.Application:
     """Build the application. Injected backends are used as given and not closed by the app."""
     app = web.Application(
@@ -230,6 +248,11 @@ def create_app(
         app[CORE] = core
         signaling.attach_core(core)
         app[MEDIA].on_party_lost(core.media_lost)
+        sweeper: asyncio.Task[None] | None = None
+        if settings.redis_url:  # only several nodes can lose one of them
+            sweeper = asyncio.create_task(
+                DeadNodeSweeper(core, sweep_interval_s).run(), name="dead-node-sweeper"
+            )
         SERVER.info(
             "102 ready: live state %s, records %s, %d centres",
             "redis" if settings.redis_url else "memory",
@@ -238,6 +261,9 @@ def create_app(
         )
         yield
         signaling.attach_core(None)
+        if sweeper is not None:
+            sweeper.cancel()
+            await asyncio.gather(sweeper, return_exceptions=True)
         await core.close(state_dies_with_us=not settings.redis_url)
         if bus is not None:
             await bus.close()
@@ -263,10 +289,18 @@ def create_app(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 
-    for ctx in (records_ctx, live_ctx, geo_ctx, media_ctx, core_ctx, retention_ctx):
+    async def socketio_ctx(app: web.Application) -> AsyncIterator[None]:
+        yield
+        if settings.redis_url:  # last: the core's final events go out before this
+            await _close_socketio_redis(sio)
+
+    for ctx in (socketio_ctx, records_ctx, live_ctx, geo_ctx, media_ctx, core_ctx, retention_ctx):
         app.cleanup_ctx.append(ctx)
 
     async def close_sockets(app: web.Application) -> None:
+        # A stopping node never ends calls through drop timers: with one node the core records
+        # them as failed (server_shutdown); with several, the survivors carry them on.
+        signaling.attach_core(None)
         # Open websockets would otherwise hold shutdown until aiohttp's timeout.
         if sio.eio.sockets:  # engineio's disconnect-all fails on an empty set
             await sio.eio.disconnect()  # every client, every namespace

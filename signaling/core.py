@@ -342,6 +342,10 @@ class CallCore:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        if not state_dies_with_us:
+            # The calls outlive this node: its drop timers must not end them while it stops
+            # (the sweeper of a surviving node gives its callers their grace period).
+            await self.timers.close()
         if state_dies_with_us:
             for call in await self.live.list_calls(None):
                 if not call.state.terminal:

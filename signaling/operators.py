@@ -57,7 +57,7 @@ class OperatorCalls:
                 idle_since=self.core.clock(),
                 display_name=user.display_name,
             )
-        presence = replace(presence, connection=connection)
+        presence = replace(presence, connection=connection, node=self.core.node)
         await self.core.live.put_operator(presence)
         return presence
 

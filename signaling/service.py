@@ -95,6 +95,7 @@ class CitizenCalls:
             geo=geo,
             resume_token_hash=hash_token(token),
             caller_connection=connection,
+            caller_node=core.node,
         )
         await core.live.put_call(call)
         await core.records.create_call(
@@ -212,7 +213,9 @@ class CitizenCalls:
         # Same answer for an unknown call and a wrong token: the id alone proves nothing.
         if call is None or not hmac.compare_digest(call.resume_token_hash, hash_token(token)):
             raise UnknownCall("no live call with that id and resume token")
-        call = await self.core.mutate(call_id, lambda c: c.bump(caller_connection=connection))
+        call = await self.core.mutate(
+            call_id, lambda c: c.bump(caller_connection=connection, caller_node=self.core.node)
+        )
         self.core.timers.cancel(f"caller-lost:{call_id}")
         return call
 

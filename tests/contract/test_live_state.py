@@ -166,6 +166,17 @@ async def test_lock_expires(live_state: LiveState) -> None:
     assert await live_state.try_lock("offer:c1", "node-b", 0.2)
 
 
+async def test_node_heartbeat_is_seen_by_other_nodes_and_expires(
+    live_state: LiveState, second_node: LiveState
+) -> None:
+    assert not await second_node.node_alive("node-a")
+    await live_state.node_heartbeat("node-a", 0.3)
+    assert await second_node.node_alive("node-a")
+    assert not await second_node.node_alive("node-b")
+    await asyncio.sleep(0.45)  # no new heartbeat: the node is gone
+    assert not await second_node.node_alive("node-a")
+
+
 async def test_values_round_trip_as_json(live_state: LiveState) -> None:
     call = make_call().bump(declined_by=("op1", "op2"), priority=2, answered_at=12.5)
     await live_state.put_call(call)

@@ -6,6 +6,7 @@ the accept, the caller's status and the record must all cross between the nodes.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
@@ -15,7 +16,7 @@ from aiohttp.test_utils import TestServer
 
 from geo.service import GeoService
 from server.app import create_app
-from server.keys import MEDIA, RECORDS
+from server.keys import LIVE, MEDIA, RECORDS
 from server.settings import Settings
 from tests.conftest_backends import REDIS_URL
 from tests.fixtures_app import PASSWORD, Client, Running, location
@@ -37,7 +38,14 @@ async def two_nodes(
     )
     servers = []
     for _ in range(2):
-        server = TestServer(create_app(settings, geo=geo_service), host="127.0.0.1")
+        app = create_app(
+            settings,
+            geo=geo_service,
+            caller_grace_s=1.0,
+            operator_grace_s=1.0,
+            sweep_interval_s=0.2,
+        )
+        server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         servers.append(server)
     try:
@@ -148,15 +156,16 @@ async def test_a_call_survives_the_node_holding_its_media(
 
     await node_a.server.close()  # the node holding the caller's media goes away
 
+    # The caller's app reconnects at once, to node B, and resumes the call.
+    again = clients("/citizen")
+    await again.connect(node_b.url)
+    assert (await again.call("call:resume", {"call_id": call_id, "resume_token": token}))["ok"]
     # The operator's offer reaches node B, which takes the call's media over.
     console = browsers((160, 120))
     answer = await operator.call("media:offer", {"call_id": call_id, "sdp": await console.offer()})
     assert answer["ok"], answer
     await console.accept(answer["sdp"])
-    # The caller's app reconnects to node B, resumes the call and offers again.
-    again = clients("/citizen")
-    await again.connect(node_b.url)
-    assert (await again.call("call:resume", {"call_id": call_id, "resume_token": token}))["ok"]
+    # and the caller offers again.
     caller_again = browsers((320, 240))
     answer = await again.call(
         "media:offer", {"call_id": call_id, "sdp": await caller_again.offer()}
@@ -170,3 +179,26 @@ async def test_a_call_survives_the_node_holding_its_media(
     assert (await again.call("call:hangup", {"call_id": call_id}))["ok"]
     record = await node_b.app[RECORDS].get_call(call_id)
     assert record is not None and record.final_state == "ended"
+
+
+@pytest.mark.parametrize("record_db_url", ["postgres"], indirect=True)
+async def test_calls_of_a_dead_node_are_closed_by_another(
+    two_nodes: tuple[Running, Running], clients: Callable[[str], Client]
+) -> None:
+    node_a, node_b = two_nodes
+    citizen = clients("/citizen")
+    await citizen.connect(node_a.url)
+    started = await citizen.call("call:start", {"media": "audio", "location": location(*ALMATY)})
+    call_id = started["call"]["id"]
+    # Node A goes away; its own drop timer for the caller goes with it.
+    await node_a.server.close()
+    # Node B notices A's heartbeat stop, gives the caller the grace period to come back,
+    # and records the call as abandoned.
+    for _ in range(60):
+        record = await node_b.app[RECORDS].get_call(call_id)
+        if record is not None and record.final_state is not None:
+            break
+        await asyncio.sleep(0.1)
+    assert record is not None
+    assert (record.final_state, record.end_reason) == ("abandoned", "caller_lost")
+    assert await node_b.app[LIVE].get_call(call_id) is None
