@@ -20,7 +20,7 @@ from server.keys import LIVE, MEDIA, RECORDS
 from server.settings import Settings
 from tests.conftest_backends import REDIS_URL
 from tests.fixtures_app import PASSWORD, Client, Running, location
-from tests.functional.test_call_flow import ALMATY
+from tests.functional.test_call_flow import ALMATY, operator_online
 from tests.functional.test_call_media import sizes
 from tests.media.clients import Client as Browser
 from tests.media.clients import wait_for
@@ -53,6 +53,23 @@ async def two_nodes(
     finally:
         for server in servers:
             await server.close()
+
+
+async def caller_with_media(
+    node: Running,
+    clients: Callable[[str], Client],
+    browsers: Callable[[tuple[int, int]], Browser],
+) -> tuple[str, str, Browser]:
+    """A video call from Almaty on ``node`` with its media up: (call id, resume token, peer)."""
+    citizen = clients("/citizen")
+    await citizen.connect(node.url)
+    started = await citizen.call("call:start", {"media": "video", "location": location(*ALMATY)})
+    call_id = started["call"]["id"]
+    caller = browsers((320, 240))
+    answer = await citizen.call("media:offer", {"call_id": call_id, "sdp": await caller.offer()})
+    assert answer["ok"], answer
+    await caller.accept(answer["sdp"])
+    return call_id, started["resume_token"], caller
 
 
 @pytest.mark.parametrize("record_db_url", ["postgres"], indirect=True)
@@ -97,20 +114,8 @@ async def test_media_flows_when_caller_and_operator_are_on_different_nodes(
     browsers: Callable[[tuple[int, int]], Browser],
 ) -> None:
     node_a, node_b = two_nodes
-    await node_a.add_user("aliya")
-    operator = clients("/operator")
-    await operator.connect(node_b.url, auth={"session": await node_b.login("aliya", PASSWORD)})
-    await operator.next("operator:state")
-    assert (await operator.call("operator:availability", {"available": True}))["ok"]
-
-    citizen = clients("/citizen")
-    await citizen.connect(node_a.url)
-    started = await citizen.call("call:start", {"media": "video", "location": location(*ALMATY)})
-    call_id = started["call"]["id"]
-    caller = browsers((320, 240))
-    answer = await citizen.call("media:offer", {"call_id": call_id, "sdp": await caller.offer()})
-    assert answer["ok"], answer
-    await caller.accept(answer["sdp"])
+    operator, _ = await operator_online(node_b, clients, "aliya")
+    call_id, _, caller = await caller_with_media(node_a, clients, browsers)
 
     await operator.next("call:offered")
     assert (await operator.call("call:accept", {"call_id": call_id}))["ok"]
@@ -139,18 +144,8 @@ async def test_a_call_survives_the_node_holding_its_media(
     browsers: Callable[[tuple[int, int]], Browser],
 ) -> None:
     node_a, node_b = two_nodes
-    await node_a.add_user("timur")
-    operator = clients("/operator")
-    await operator.connect(node_b.url, auth={"session": await node_b.login("timur", PASSWORD)})
-    await operator.next("operator:state")
-    assert (await operator.call("operator:availability", {"available": True}))["ok"]
-    citizen = clients("/citizen")
-    await citizen.connect(node_a.url)
-    started = await citizen.call("call:start", {"media": "video", "location": location(*ALMATY)})
-    call_id, token = started["call"]["id"], started["resume_token"]
-    caller = browsers((320, 240))
-    answer = await citizen.call("media:offer", {"call_id": call_id, "sdp": await caller.offer()})
-    await caller.accept(answer["sdp"])
+    operator, _ = await operator_online(node_b, clients, "timur")
+    call_id, token, _ = await caller_with_media(node_a, clients, browsers)
     await operator.next("call:offered")
     assert (await operator.call("call:accept", {"call_id": call_id}))["ok"]
 
