@@ -26,6 +26,7 @@ from domain.errors import Forbidden, InvalidInput, NotFound, StorageError, Unkno
 from domain.roles import Role
 from records.models import CaseRecord
 from server.auth import current_staff
+from server.http_errors import json_body
 from server.keys import EVIDENCE, RECORDS
 from server.log import SERVER
 from signaling.operators import StaffUser
@@ -36,18 +37,6 @@ NOTE_CHARS = 1000
 ANSWER_CHARS = 10000
 INCIDENT_CHARS = 200
 STATUS_CHOICES = f"status must be one of {', '.join(s.value for s in CaseStatus)}"
-
-
-async def _json(request: web.Request) -> dict[str, Any]:
-    if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
-        raise InvalidInput("body too large")
-    try:
-        data = await request.json()
-    except ValueError:
-        raise InvalidInput("body must be JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("body must be a JSON object")
-    return data
 
 
 def _string(data: dict[str, Any], name: str, limit: int, *, required: bool) -> str | None:
@@ -126,7 +115,7 @@ async def get_case(request: web.Request) -> web.Response:
 async def set_status(request: web.Request) -> web.Response:
     user = await current_staff(request, CASE_ROLES)
     case = await _readable_case(request, user, request.match_info["case_id"])
-    data = await _json(request)
+    data = await json_body(request, MAX_JSON_BYTES)
     raw = _string(data, "status", 32, required=True) or ""
     try:
         target = CaseStatus(raw)
@@ -147,7 +136,7 @@ async def set_status(request: web.Request) -> web.Response:
 async def answer(request: web.Request) -> web.Response:
     user = await current_staff(request, CASE_ROLES)
     case = await _readable_case(request, user, request.match_info["case_id"])
-    data = await _json(request)
+    data = await json_body(request, MAX_JSON_BYTES)
     text = _string(data, "text", ANSWER_CHARS, required=True) or ""
     steps = path_to(CaseStatus(case.status), CaseStatus.ANSWERED)
     updated = await request.app[RECORDS].advance_case(
@@ -163,7 +152,7 @@ async def answer(request: web.Request) -> web.Response:
 async def link(request: web.Request) -> web.Response:
     user = await current_staff(request, CASE_ROLES)
     case = await _readable_case(request, user, request.match_info["case_id"])
-    data = await _json(request)
+    data = await json_body(request, MAX_JSON_BYTES)
     call_id = _string(data, "call_id", 64, required=False)
     incident = _string(data, "incident", INCIDENT_CHARS, required=False)
     if (call_id is None) == (incident is None):

@@ -15,6 +15,7 @@ from aiohttp import web
 from domain.errors import Forbidden, InvalidInput, RateLimited, Unauthenticated
 from domain.roles import Role
 from records.models import User
+from server.http_errors import json_body
 from server.keys import LIVE, RECORDS, SETTINGS
 from signaling.namespaces import SESSION_COOKIE
 from signaling.operators import StaffUser
@@ -33,20 +34,8 @@ def user_json(user: User) -> dict[str, Any]:
     }
 
 
-async def _json(request: web.Request) -> dict[str, Any]:
-    if request.content_length is not None and request.content_length > 16 * 1024:
-        raise InvalidInput("body too large")
-    try:
-        data = await request.json()
-    except ValueError:
-        raise InvalidInput("body must be JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("body must be a JSON object")
-    return data
-
-
 async def login(request: web.Request) -> web.Response:
-    data = await _json(request)
+    data = await json_body(request)
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username:
         raise InvalidInput("username and password are required strings")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -50,3 +51,16 @@ async def error_middleware(
         return web.json_response(
             {"ok": False, "error": {"code": "internal", "message": "internal error"}}, status=500
         )
+
+
+async def json_body(request: web.Request, max_bytes: int = 16 * 1024) -> dict[str, Any]:
+    """The request's JSON object body, or InvalidInput (too large, not JSON, not an object)."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise errors.InvalidInput("body too large")
+    try:
+        data = await request.json()
+    except ValueError:
+        raise errors.InvalidInput("body must be JSON") from None
+    if not isinstance(data, dict):
+        raise errors.InvalidInput("body must be a JSON object")
+    return data
